@@ -1,0 +1,89 @@
+/**
+ * DOC: the test side of `ns-agent.ts`: starts the agent inside a namespace, sends it commands, collects its
+ * monitor events, and kills it on teardown.
+ */
+import { ChildProcess } from 'node:child_process';
+import { createInterface } from 'node:readline';
+import { join } from 'node:path';
+import type { BatchResult } from '../../../src/fib/netlink/transport';
+import { TeardownHost, spawnIn } from '../../helpers/netns';
+
+/** A running agent in one namespace. */
+export class NsAgent {
+  private nextId = 1;
+  private readonly waiting = new Map<number, (v: Record<string, unknown>) => void>();
+  /** Monitor notifications received so far (hex of each message). */
+  readonly events: string[] = [];
+  resyncs = 0;
+  private eventWaiters: (() => void)[] = [];
+
+  private constructor(private readonly child: ChildProcess) {
+    createInterface({ input: child.stdout! }).on('line', (line) => {
+      const msg = JSON.parse(line) as Record<string, unknown>;
+      if (msg.event === 'message') this.events.push(msg.hex as string);
+      else if (msg.event === 'resync') this.resyncs++;
+      else this.waiting.get(msg.id as number)?.(msg);
+      for (const w of this.eventWaiters) w();
+    });
+    child.stderr!.on('data', (d: Buffer) => process.stderr.write(d));
+  }
+
+  /** Starts the agent in `ns`; it is killed on `t`'s teardown. */
+  static start(t: TeardownHost, ns: string): NsAgent {
+    const agent = new NsAgent(spawnIn(ns, process.execPath, [join(__dirname, 'ns-agent.js')]));
+    t.teardown(() => agent.stop());
+    return agent;
+  }
+
+  private call(cmd: Record<string, unknown>): Promise<Record<string, unknown>> {
+    const id = this.nextId++;
+    return new Promise((resolve) => {
+      this.waiting.set(id, resolve);
+      this.child.stdin!.write(`${JSON.stringify({ ...cmd, id })}\n`);
+    });
+  }
+
+  async batch(messages: Buffer, acks?: 'errors' | 'all'): Promise<BatchResult> {
+    const r = await this.call({ op: 'batch', hex: messages.toString('hex'), acks });
+    if (r.result === undefined) throw new Error(`batch failed: ${String(r.error)}`);
+    return r.result as BatchResult;
+  }
+
+  /** Resolves with 0 on ACK, else the errno. */
+  async request(message: Buffer): Promise<number> {
+    const r = await this.call({ op: 'request', hex: message.toString('hex') });
+    return r.ok ? 0 : (r.errno as number);
+  }
+
+  async dump(request: Buffer): Promise<Buffer[]> {
+    const r = await this.call({ op: 'dump', hex: request.toString('hex') });
+    if (r.messages === undefined) throw new Error(`dump failed: ${String(r.error)}`);
+    return (r.messages as string[]).map((h) => Buffer.from(h, 'hex'));
+  }
+
+  async subscribe(groups: number[]): Promise<void> {
+    await this.call({ op: 'subscribe', groups });
+  }
+
+  /** Waits until `pred` holds over the events, or rejects after `ms`. */
+  waitForEvent(pred: (events: string[]) => boolean, ms = 5000): Promise<void> {
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error('timed out waiting for a monitor event')), ms);
+      const check = (): void => {
+        if (!pred(this.events)) return;
+        clearTimeout(timer);
+        this.eventWaiters = this.eventWaiters.filter((w) => w !== check);
+        resolve();
+      };
+      this.eventWaiters.push(check);
+      check();
+    });
+  }
+
+  stop(): void {
+    if (this.child.exitCode === null && !this.child.killed) {
+      this.child.stdin!.end();
+      this.child.kill('SIGTERM');
+    }
+  }
+}

@@ -1,0 +1,68 @@
+/**
+ * DOC: a child process that drives `NetlinkTransport` inside a network namespace for the tests.
+ *
+ * Started as `ip netns exec NS node ns-agent.js` (a netlink socket lives in its opener's namespace and Node cannot
+ * setns). It reads JSON commands, one per line, on stdin and answers one JSON line each on stdout; the test side
+ * (`agent-client.ts`) encodes messages with the pure codec and decodes what comes back, so the codec runs in the
+ * test process and only the socket work happens here.
+ *   {id, op:'batch', hex, acks?}   → {id, result: BatchResult}
+ *   {id, op:'request', hex}         → {id, ok: true} | {id, errno}
+ *   {id, op:'dump', hex}            → {id, messages: hex[]}
+ *   {id, op:'subscribe', groups}    → {id, ok: true}, then {event:'message', hex} / {event:'resync'} lines
+ */
+import { createInterface } from 'node:readline';
+import { FibError } from '../../../src/fib/netlink/errors';
+import { Monitor, NetlinkTransport, subscribe } from '../../../src/fib/netlink/transport';
+
+interface Command {
+  id: number;
+  op: 'batch' | 'request' | 'dump' | 'subscribe';
+  hex?: string;
+  acks?: 'errors' | 'all';
+  groups?: number[];
+  maxChunkMessages?: number;
+}
+
+const transport = NetlinkTransport.open();
+const monitors: Monitor[] = [];
+
+function reply(obj: unknown): void {
+  process.stdout.write(`${JSON.stringify(obj)}\n`);
+}
+
+async function handle(cmd: Command): Promise<void> {
+  try {
+    switch (cmd.op) {
+      case 'batch':
+        reply({ id: cmd.id, result: await transport.batch(Buffer.from(cmd.hex!, 'hex'), { acks: cmd.acks }) });
+        return;
+      case 'request':
+        await transport.request(Buffer.from(cmd.hex!, 'hex'));
+        reply({ id: cmd.id, ok: true });
+        return;
+      case 'dump': {
+        const msgs = await transport.dump(Buffer.from(cmd.hex!, 'hex'));
+        reply({ id: cmd.id, messages: msgs.map((m) => m.toString('hex')) });
+        return;
+      }
+      case 'subscribe':
+        monitors.push(
+          subscribe(cmd.groups!, {
+            onMessage: (m) => reply({ event: 'message', hex: m.toString('hex') }),
+            onResync: () => reply({ event: 'resync' }),
+          }),
+        );
+        reply({ id: cmd.id, ok: true });
+        return;
+    }
+  } catch (err) {
+    reply({ id: cmd.id, errno: err instanceof FibError ? err.errno : -1, error: String(err) });
+  }
+}
+
+const rl = createInterface({ input: process.stdin });
+rl.on('line', (line) => void handle(JSON.parse(line) as Command));
+rl.on('close', () => {
+  transport.close();
+  for (const m of monitors) m.close();
+});
