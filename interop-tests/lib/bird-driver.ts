@@ -7,11 +7,13 @@
  * originated networks, re-render bird.conf and run `birdc configure` (BIRD reloads in place; sessions stay
  * up). stop() kills bird and removes the temp dir.
  */
+import { rmSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { InteropError } from './errors.js';
 import { run, startDaemon, type DaemonProcess } from './exec.js';
+import { onExitCleanup } from './exit-guard.js';
 import { birdProtocolName, renderBirdConfig } from './bird-config.js';
 import { parseBirdProtocols, parseBirdRoutes } from './bird-parse.js';
 import { peerBinaries } from './peer-binaries.js';
@@ -25,6 +27,7 @@ export class BirdDriver implements PeerDriver {
   readonly netns: string;
   readonly spec: RouterSpec;
   private dir: string | undefined;
+  private unregisterDir: (() => void) | undefined;
   private proc: DaemonProcess | undefined;
 
   constructor(kind: 'bird2' | 'bird1', netns: string, spec: RouterSpec) {
@@ -45,6 +48,7 @@ export class BirdDriver implements PeerDriver {
     if (this.dir) throw new InteropError(`BIRD ${this.spec.name} already started`);
     renderBirdConfig(this.spec, this.birdMajor, '/dev/null');
     const dir = (this.dir = await mkdtemp(join(tmpdir(), 'petrel-bird-')));
+    this.unregisterDir = onExitCleanup(() => rmSync(dir, { recursive: true, force: true }));
     await writeFile(join(dir, 'bird.conf'), this.render());
     const args = ['-f', '-c', join(dir, 'bird.conf'), '-s', join(dir, 'bird.ctl'), '-P', join(dir, 'bird.pid')];
     const proc = (this.proc = startDaemon(peerBinaries(this.kind).daemons['bird']!, args, {
@@ -75,6 +79,8 @@ export class BirdDriver implements PeerDriver {
     this.proc = undefined;
     if (this.dir) await rm(this.dir, { recursive: true, force: true });
     this.dir = undefined;
+    this.unregisterDir?.();
+    this.unregisterDir = undefined;
   }
 
   async waitEstablished(peerIp: string, timeoutMs: number): Promise<void> {

@@ -4,13 +4,13 @@
  * `run` executes one command to completion (no shell; arguments are passed as an array) and throws
  * `InteropError` with its output when it fails. `startDaemon` spawns a foreground daemon, optionally inside a
  * network namespace via `ip netns exec` (which execs the daemon, so the child pid is the daemon's pid), with
- * stdout/stderr appended to a log file. Invariant: every daemon spawned here is tracked until it exits; if the
- * test process exits or is told to stop (SIGINT/SIGTERM) while daemons live, they are SIGKILLed, so a
- * crashed or timed-out test does not leave peer daemons behind.
+ * stdout/stderr appended to a log file. Invariant: every daemon spawned here is registered with exit-guard.ts
+ * until it exits, so a crashed or timed-out test process SIGKILLs it on the way out.
  */
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { openSync, closeSync, readFileSync } from 'node:fs';
 import { InteropError } from './errors.js';
+import { onExitCleanup } from './exit-guard.js';
 
 /** Output of a finished command. */
 export interface RunResult {
@@ -56,34 +56,6 @@ export interface DaemonProcess {
   log(): string;
 }
 
-const live = new Set<ChildProcess>();
-let guardsInstalled = false;
-
-function killAllLive(): void {
-  for (const c of live) {
-    try {
-      c.kill('SIGKILL');
-    } catch {
-      // already gone
-    }
-  }
-}
-
-function onSignal(sig: NodeJS.Signals): void {
-  killAllLive();
-  process.removeListener('SIGINT', onSignal);
-  process.removeListener('SIGTERM', onSignal);
-  process.kill(process.pid, sig);
-}
-
-function installGuards(): void {
-  if (guardsInstalled) return;
-  guardsInstalled = true;
-  process.on('exit', killAllLive);
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
-}
-
 /** Options of {@link startDaemon}. */
 export interface DaemonOptions {
   /** Short name for messages, e.g. `bgpd@ns-a`. */
@@ -95,7 +67,6 @@ export interface DaemonOptions {
 
 /** Spawns `cmd args...` in the foreground (optionally in a namespace) and tracks it. */
 export function startDaemon(cmd: string, args: readonly string[], opts: DaemonOptions): DaemonProcess {
-  installGuards();
   const fd = openSync(opts.logFile, 'a');
   const [file, argv] = opts.netns ? ['ip', ['netns', 'exec', opts.netns, cmd, ...args]] : [cmd, [...args]];
   let child: ChildProcess;
@@ -105,17 +76,17 @@ export function startDaemon(cmd: string, args: readonly string[], opts: DaemonOp
     closeSync(fd);
   }
   if (child.pid === undefined) throw new InteropError(`could not spawn ${opts.name}: ${file} ${argv.join(' ')}`);
-  live.add(child);
+  const unregister = onExitCleanup(() => child.kill('SIGKILL'));
   let done = false;
   const exited = new Promise<number | string>((resolve) => {
     child.once('exit', (code, signal) => {
       done = true;
-      live.delete(child);
+      unregister();
       resolve(code ?? signal ?? 'unknown');
     });
     child.once('error', () => {
       done = true;
-      live.delete(child);
+      unregister();
       resolve('spawn-error');
     });
   });

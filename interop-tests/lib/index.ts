@@ -11,7 +11,7 @@ import type { PeerDriver, PeerKind, RouterSpec } from './types.js';
 export * from './types.js';
 export * from './errors.js';
 export { waitFor } from './wait-for.js';
-export { createNetns, vethPair, addAddress, linkUp, listNetns, netnsPids, type Netns } from './netns.js';
+export { createNetns, vethPair, addAddress, linkUp, listNetns, netnsPids, type Netns, type Teardownable } from './netns.js';
 export { FrrDriver } from './frr-driver.js';
 export { BirdDriver } from './bird-driver.js';
 export { missingBinaries, bird1Dir } from './peer-binaries.js';

@@ -6,9 +6,12 @@
  * veth pairs are created directly inside their two namespaces (`ip link add A netns X type veth peer name B
  * netns Y`), so interface names only need to be unique per namespace and nothing is ever added to the root
  * namespace. Addresses are only ever configured inside namespaces made here. IPv6 addresses are added with
- * `nodad` so they are usable at once. With a tap test passed in, `destroy` is registered as a teardown.
+ * `nodad` so they are usable at once. With a tap test passed in, `destroy` is registered as a teardown; a
+ * namespace still present when the process exits is deleted by exit-guard.ts.
  */
+import { execFileSync } from 'node:child_process';
 import { run, type RunOptions, type RunResult } from './exec.js';
+import { onExitCleanup } from './exit-guard.js';
 
 /** The part of a tap test used here. */
 export interface Teardownable {
@@ -48,6 +51,7 @@ export async function netnsPids(name: string): Promise<number[]> {
 export async function createNetns(t: Teardownable | undefined, prefix: string): Promise<Netns> {
   const name = `${prefix}-${process.pid}-${++counter}`;
   await run('ip', ['netns', 'add', name]);
+  const unregister = onExitCleanup(() => execFileSync('ip', ['netns', 'del', name], { stdio: 'ignore' }));
   let destroyed = false;
   const ns: Netns = {
     name,
@@ -63,6 +67,7 @@ export async function createNetns(t: Teardownable | undefined, prefix: string): 
         }
       }
       await run('ip', ['netns', 'del', name]);
+      unregister();
     },
   };
   t?.teardown(() => ns.destroy());
@@ -72,7 +77,7 @@ export async function createNetns(t: Teardownable | undefined, prefix: string): 
 
 /** Creates veth `aIf` in `a` paired with `bIf` in `b`, both up. */
 export async function vethPair(a: Netns, aIf: string, b: Netns, bIf: string): Promise<void> {
-  await run('ip', ['link', 'add', aIf, 'netns', a.name, 'type', 'veth', 'peer', 'name', bIf, 'netns', b.name]);
+  await run('ip', ['link', 'add', 'name', aIf, 'netns', a.name, 'type', 'veth', 'peer', 'name', bIf, 'netns', b.name]);
   await linkUp(a, aIf);
   await linkUp(b, bIf);
 }
@@ -85,5 +90,5 @@ export async function addAddress(ns: Netns, ifname: string, cidr: string): Promi
 
 /** Sets `ifname` up inside `ns`. */
 export async function linkUp(ns: Netns, ifname: string): Promise<void> {
-  await run('ip', ['-n', ns.name, 'link', 'set', ifname, 'up']);
+  await run('ip', ['-n', ns.name, 'link', 'set', 'dev', ifname, 'up']);
 }

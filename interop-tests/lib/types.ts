@@ -8,6 +8,7 @@
  * a locally originated route has `asPath: []`, no `learnedFrom`, and next hop `0.0.0.0` / `::`; communities
  * are `"asn:value"` strings and large communities `"a:b:c"`, in the daemon's order.
  */
+import { parsePrefix } from '../../src/util/prefix.js';
 
 /** Address family of a session or route (unicast only). */
 export type AddrFamily = 'ipv4' | 'ipv6';
@@ -124,9 +125,17 @@ export function normalizeState(s: string): BgpState {
   }
 }
 
-/** Sorts routes by prefix, then by source (local first), in place; returns the array. */
+function prefixOrder(a: string, b: string): number {
+  const ka = parsePrefix(a);
+  const kb = parsePrefix(b);
+  if (ka === undefined || kb === undefined || typeof ka !== typeof kb) return a < b ? -1 : a > b ? 1 : 0;
+  return ka < kb ? -1 : ka > kb ? 1 : 0;
+}
+
+/**
+ * Sorts routes in place by prefix in address order (then length), then by source (local first); returns
+ * the array.
+ */
 export function sortRoutes(routes: RouteEntry[]): RouteEntry[] {
-  return routes.sort((a, b) =>
-    a.prefix < b.prefix ? -1 : a.prefix > b.prefix ? 1 : (a.learnedFrom ?? '').localeCompare(b.learnedFrom ?? ''),
-  );
+  return routes.sort((a, b) => prefixOrder(a.prefix, b.prefix) || (a.learnedFrom ?? '').localeCompare(b.learnedFrom ?? ''));
 }

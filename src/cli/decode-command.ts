@@ -12,7 +12,7 @@ import { notificationName } from '../bgp/codec/notification-names';
 import { validateUpdate } from '../bgp/codec/validate';
 import { messageJson, plain } from '../bgp/codec/json';
 import { NotificationError, UPDATE_ERROR_ACTION_NAMES, UpdateErrorAction } from '../bgp/errors';
-import type { CodecContext, UpdateMessage } from '../bgp/codec/types';
+import type { AttrProblem, CodecContext, UpdateMessage } from '../bgp/codec/types';
 import { MAX_EXTENDED_MESSAGE_LENGTH, MAX_MESSAGE_LENGTH } from '../bgp/constants';
 import { parseFamily, type Family, isSupportedFamily, formatFamily, family } from '../bgp/family';
 import { BgpdError } from '../util/errors';
@@ -79,7 +79,11 @@ export function decodeHex(text: string, opts: DecodeOptions): Record<string, unk
       }
     });
     if (framer.pendingBytes > 0) {
-      out.push({ error: { kind: 'input', reason: `${framer.pendingBytes} octet(s) left over: an incomplete message (the length field asks for more)` } });
+      const n = framer.pendingBytes;
+      const reason = n < 19
+        ? `${n} octet(s) left over: shorter than the 19-octet message header`
+        : `${n} octet(s) left over: an incomplete message (its length field asks for more)`;
+      out.push({ error: { kind: 'input', reason } });
     }
   } catch (e) {
     out.push(errorObject(e));
@@ -94,14 +98,16 @@ function decodeOne(buf: Buffer, start: number, end: number, ctx: CodecContext, o
   const update = msg as UpdateMessage;
   const unsupported = unsupportedFamilies(update);
   if (unsupported.length) json.unsupportedFamilies = unsupported;
-  const v = validateUpdate(update, { ibgp: opts.ibgp, localAs: opts.localAs, peerAs: opts.ibgp ? opts.localAs : opts.peerAs, as4: ctx.as4 });
+  const peerAs = opts.ibgp ? opts.localAs : opts.peerAs;
+  // Without --peer-as the first-AS check of RFC 4271 §6.3 cannot be made, so it is skipped.
+  const v = validateUpdate(update, { ibgp: opts.ibgp, localAs: opts.localAs, peerAs, as4: ctx.as4, enforceFirstAs: peerAs !== 0 });
   if (v.notification) return { ...notificationError(v.notification), message: json };
   if (v.action >= UpdateErrorAction.TreatAsWithdraw) {
     return {
       error: {
         kind: 'rfc7606',
         action: UPDATE_ERROR_ACTION_NAMES[v.action],
-        reason: v.problems.map((p) => p.reason).join('; '),
+        reason: v.problems.map((p: AttrProblem) => p.reason).join('; '),
         problems: plain(v.problems),
       },
       message: json,

@@ -175,11 +175,11 @@ export function readDocument(ctx: SchemaContext, node: ParsedNode, out: Resource
   const md = v.metadata as Obj;
   const base: ResourceMeta = { name: md.name as string, labels: (md.labels ?? {}) as Labels, loc: ctx.loc(node, where) };
   const spec = (v.spec ?? {}) as Obj;
-  const r = BUILDERS[kind](ctx, base, spec, `${where}.spec`, node);
+  const r = BUILDERS[kind](ctx, base, spec, `${where}.spec`);
   if (r !== undefined && ctx.errors.length === before) out.push(r);
 }
 
-type Builder = (ctx: SchemaContext, base: ResourceMeta, spec: Obj, f: string, node: ParsedNode) => Resource | undefined;
+type Builder = (ctx: SchemaContext, base: ResourceMeta, spec: Obj, f: string) => Resource | undefined;
 
 const BUILDERS: Record<string, Builder> = {
   BGPConfiguration: buildBgpConfiguration,
@@ -208,7 +208,9 @@ function buildBgpConfiguration(ctx: SchemaContext, base: ResourceMeta, s: Obj, f
   }
   if (!isDefault) {
     for (const k of Object.keys(s)) {
-      if (!PER_NODE_FIELDS.has(k)) ctx.warnings.push({ message: `field ${f}.${k} is ignored in a per-node BGPConfiguration (confd reads it only from "default") at ${ctx.file}:${ctx.fieldLoc(`${f}.${k}`).line ?? '?'}`, loc: ctx.fieldLoc(`${f}.${k}`) });
+      if (PER_NODE_FIELDS.has(k)) continue;
+      const loc = ctx.fieldLoc(`${f}.${k}`);
+      ctx.warnings.push({ message: `field ${loc.field} is ignored in a per-node BGPConfiguration (confd reads it only from "default") at ${loc.file}:${loc.line ?? '?'}`, loc });
     }
   }
   const communities = (s.communities ?? []) as { name: string; value: string }[];
@@ -257,10 +259,11 @@ export function parsePeerIp(text: string): { ip: string; port?: number } | undef
   return port >= 1 && port <= 65535 ? { ip, port } : undefined;
 }
 
-function buildBgpPeer(ctx: SchemaContext, base: ResourceMeta, s: Obj, f: string, node: ParsedNode): BgpPeer | undefined {
+function buildBgpPeer(ctx: SchemaContext, base: ResourceMeta, s: Obj, f: string): BgpPeer | undefined {
   const before = ctx.errors.length;
   if (s.localWorkloadSelector !== undefined) {
-    ctx.warn(node, `${f}.localWorkloadSelector`, `unsupported field ${f}.localWorkloadSelector (local workload peering is not implemented; peer skipped)`);
+    const loc = ctx.fieldLoc(`${f}.localWorkloadSelector`);
+    ctx.warnings.push({ message: `unsupported field ${loc.field} (local workload peering is not implemented; peer skipped) at ${loc.file}:${loc.line ?? '?'}`, loc });
     return undefined;
   }
   if (s.node !== undefined && s.nodeSelector !== undefined) ctx.errorAt(`${f}.nodeSelector`, 'node and nodeSelector are mutually exclusive');

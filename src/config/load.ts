@@ -1,7 +1,7 @@
 /**
  * DOC: configuration loading: files or a directory of YAML → a validated ResourceSet, plus every finding.
  *
- * Owns file discovery (one file, or `*.yaml`/`*.yml` in a directory, sorted by name, not recursive), YAML parsing
+ * Owns file discovery (files, or `*.yaml`/`*.yml` in a directory, sorted by name, not recursive), YAML parsing
  * with `parseAllDocuments` + `LineCounter` (so syntax errors carry lines), per-document validation (`kinds.ts`) and
  * the cross-resource checks: duplicate kind/name, at most one PetrelConfiguration, BGPPeer filters that name no
  * BGPFilter (warning: confd silently skips them). Nothing is dropped silently: a document is either a resource,
@@ -24,40 +24,43 @@ export interface LoadedConfig {
   files: string[];
 }
 
-/** A ConfigError that carries every error found; its message lists them one per line. */
+/** A ConfigError that carries every error found; its message lists them one per line (its own location is empty). */
 export class ConfigErrors extends ConfigError {
   readonly errors: readonly ConfigError[];
   constructor(errors: readonly ConfigError[]) {
     super(`${errors.length} configuration error${errors.length === 1 ? '' : 's'}:\n${errors.map((e) => `  ${e.message}`).join('\n')}`,
-      errors[0]?.location ?? {});
+      {});
     this.errors = errors;
   }
 }
 
 /**
- * Loads a YAML file, or every `*.yaml`/`*.yml` file of a directory, and validates it.
- * @throws ConfigErrors if any error was found (the warnings are then on `err`'s sibling result only via parse*).
+ * Loads and validates configuration from a YAML file, a directory (its `*.yaml`/`*.yml` files, sorted by name,
+ * not recursive), or several of those (e.g. shared cluster resources plus one node's PetrelConfiguration).
+ * @throws ConfigErrors listing every error found; ConfigError if a path cannot be read.
  */
-export async function loadConfig(path: string): Promise<LoadedConfig> {
-  const loaded = await readConfigSources(path);
+export async function loadConfig(paths: string | readonly string[]): Promise<LoadedConfig> {
+  const loaded = await readConfigSources(paths);
   if (loaded.errors.length > 0) throw new ConfigErrors(loaded.errors);
   return loaded;
 }
 
-/** Like `loadConfig` but never throws for configuration problems: errors are returned (I/O errors still throw). */
-export async function readConfigSources(path: string): Promise<LoadedConfig> {
-  let files: string[];
+/** Like `loadConfig` but returns configuration errors instead of throwing (unreadable paths still throw). */
+export async function readConfigSources(paths: string | readonly string[]): Promise<LoadedConfig> {
+  const files: string[] = [];
+  for (const path of typeof paths === 'string' ? [paths] : paths) files.push(...await listFiles(path));
+  const texts = await Promise.all(files.map(async (f) => ({ file: f, text: await readFile(f, 'utf8') })));
+  return parseConfigTexts(texts);
+}
+
+async function listFiles(path: string): Promise<string[]> {
   const st = await stat(path).catch((e: NodeJS.ErrnoException) => {
     throw new ConfigError(`cannot read configuration: ${e.code ?? e.message}`, { file: path });
   });
-  if (st.isDirectory()) {
-    files = (await readdir(path)).filter((n) => n.endsWith('.yaml') || n.endsWith('.yml')).sort().map((n) => join(path, n));
-    if (files.length === 0) throw new ConfigError('no *.yaml or *.yml files in the directory', { file: path });
-  } else {
-    files = [path];
-  }
-  const texts = await Promise.all(files.map(async (f) => ({ file: f, text: await readFile(f, 'utf8') })));
-  return parseConfigTexts(texts);
+  if (!st.isDirectory()) return [path];
+  const files = (await readdir(path)).filter((n) => n.endsWith('.yaml') || n.endsWith('.yml')).sort().map((n) => join(path, n));
+  if (files.length === 0) throw new ConfigError('no *.yaml or *.yml files in the directory', { file: path });
+  return files;
 }
 
 /** Parses and validates one YAML text (for tests and for `-p`-style checks). Never throws for bad input. */

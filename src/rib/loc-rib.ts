@@ -111,7 +111,7 @@ export class LocRib {
     const sel = selectBest(list, this.options);
     const head = sel.head as Route;
     this.table.set(prefix, head);
-    const changed = sel.best !== oldBest || (sel.best !== null && sel.best.attrs !== oldBestAttrs) || sel.multipath.length > 1 || list !== oldHead;
+    const changed = sel.best !== oldBest || (sel.best !== null && sel.best.attrs !== oldBestAttrs) || sel.multipathCount > 1 || list !== oldHead;
     if (changed) this.journal.append(prefix);
     return changed;
   }

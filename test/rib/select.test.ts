@@ -116,7 +116,8 @@ t.test('ECMP set: equal BGP paths from different peers, best first, then the res
     t.equal(sel.best, a);
     t.equal(sel.multipathCount, 3);
     t.same(sel.multipath.map((r) => r.source.name), ['r1', 'r2', 'r3'], 'c joins: MED ignored across neighbour ASes');
-    // Rest in merge order: group AS 100 = [sameHop(r6), worseMed(r5)? no: MED 1 > 0 puts r5 after r4]; see below.
+    // Group AS 100 sorts r1, r2, r6, r4 (igp 3), r5 (MED 1); AS 300 is [r3]; r7 is ineligible. The MED-less merge
+    // gives r1, r2, r3 (router id 3 < 6), r6, r4, r5, r7; r6 shares r1's next hop so stays out of the ECMP set.
     t.same(names(sel.head), ['r1', 'r2', 'r3', 'r6', 'r4', 'r5', 'r7']);
   }
   const limited = selectBest(linkRoutes(set), { alwaysCompareMed: false, multipath: true, multipathLimit: 2 });

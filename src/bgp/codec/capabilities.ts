@@ -219,6 +219,7 @@ export function isUnknownCapability(cap: Capability): cap is UnknownCapability {
 export function decodeCapabilities(r: BufReader, end: number, out: Capability[]): number {
   let n = 0;
   while (r.pos < end) {
+    if (end - r.pos < 2) throw malformed(r.buf[r.pos], 'capability header cut short');
     const code = r.u8();
     const len = r.u8();
     if (r.pos + len > end) throw malformed(code, `length ${len} overruns its parameter`);

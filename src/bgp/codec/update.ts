@@ -9,7 +9,7 @@
  * Attributes are decoded by the table in attributes/; duplicates are dropped at decode (keep the first, §3(g)).
  * Every read is bounded by `end`, never by the buffer's length. Encoding is the exact inverse for canonical input.
  */
-import { AttrCode, AttrFlag, ErrCode, HEADER_LENGTH, MAX_EXTENDED_MESSAGE_LENGTH, MAX_MESSAGE_LENGTH, MsgType, UpdateSubcode } from '../constants';
+import { AttrCode, AttrFlag, ErrCode, MAX_EXTENDED_MESSAGE_LENGTH, MAX_MESSAGE_LENGTH, MsgType, UpdateSubcode } from '../constants';
 import { NotificationError, UpdateErrorAction } from '../errors';
 import { IPV4_UNICAST } from '../family';
 import { BugError } from '../../util/errors';
@@ -189,13 +189,11 @@ export function encodeUpdate(msg: UpdateMessage, ctx: CodecContext): Buffer {
   w.u8(MsgType.Update);
   encodeUpdateBody(w, msg, ctx);
   const max = ctx.extendedMessage ? MAX_EXTENDED_MESSAGE_LENGTH : MAX_MESSAGE_LENGTH;
-  if (w.pos > max) {
+  const size = w.pos;
+  if (size > max) {
     w.reset();
-    throw new BugError(`UPDATE of ${w.pos} octets exceeds ${max}`);
+    throw new BugError(`UPDATE of ${size} octets exceeds ${max}`);
   }
   w.patchU16(lenPos, w.pos);
   return w.finish();
 }
-
-/** Bytes of the header alone (for callers that frame bodies themselves). */
-export const UPDATE_HEADER_LENGTH = HEADER_LENGTH;

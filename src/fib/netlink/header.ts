@@ -21,8 +21,10 @@ export interface NlHeader {
 /** Reads the header of the message at `off`. */
 export function decodeHeader(buf: Buffer, off = 0): NlHeader {
   if (buf.length - off < NLMSG_HDRLEN) throw new FibError(`netlink message shorter than its header at offset ${off}`);
+  const len = buf.readUInt32LE(off);
+  if (len < NLMSG_HDRLEN || len > buf.length - off) throw new FibError(`netlink message length ${len} outside its buffer at offset ${off}`);
   return {
-    len: buf.readUInt32LE(off),
+    len,
     type: buf.readUInt16LE(off + 4),
     flags: buf.readUInt16LE(off + 6),
     seq: buf.readUInt32LE(off + 8),
@@ -70,7 +72,14 @@ export function decodeError(buf: Buffer, off = 0): NlError {
   if (hdr.len < NLMSG_HDRLEN + 4 + NLMSG_HDRLEN) throw new FibError(`NLMSG_ERROR too short (${hdr.len})`);
   const errno = -buf.readInt32LE(off + NLMSG_HDRLEN);
   const reqOff = off + NLMSG_HDRLEN + 4;
-  const request = decodeHeader(buf, reqOff);
+  // The echoed request is often only its header (ACKs, NLM_F_CAPPED): its nlmsg_len is the original's, not checked.
+  const request: NlHeader = {
+    len: buf.readUInt32LE(reqOff),
+    type: buf.readUInt16LE(reqOff + 4),
+    flags: buf.readUInt16LE(reqOff + 6),
+    seq: buf.readUInt32LE(reqOff + 8),
+    pid: buf.readUInt32LE(reqOff + 12),
+  };
   const out: NlError = { errno, request };
   if (hdr.flags & NlFlag.AckTlvs) {
     // Extended ACK TLVs follow the echoed request, which is whole unless NLM_F_CAPPED says only its header is.

@@ -100,7 +100,7 @@ export function encodeNewLink(w: NlWriter, flags: number, seq: number, link: Lin
   const kind = link.kind ?? (link.vxlan ? 'vxlan' : link.ipip ? 'ipip' : undefined);
   if (kind !== undefined) {
     const li = w.beginNest(Ifla.Linkinfo);
-    w.attrString(IflaInfo.Kind, kind);
+    w.attrString(IflaInfo.Kind, kind, false);
     if (kind === 'vxlan' && link.vxlan) writeVxlan(w, link.vxlan);
     if (kind === 'ipip' && link.ipip && Object.keys(link.ipip).length > 0) writeIpip(w, link.ipip);
     w.endNest(li);

@@ -125,13 +125,14 @@ export function encodeRoute(w: NlWriter, msgType: RtmType.NewRoute | RtmType.Del
   b[p + 7] = type;
   b.writeUInt32LE(((r.flags ?? 0) | (r.onlink ? RouteFlag.Onlink : 0)) >>> 0, p + 8);
   w.pos = p + RTMSG_LEN;
-  if (table >= 256) w.attrU32(Rta.Table, table);
+  // Attribute order of `ip route replace PREFIX via GW dev DEV table T metric M src S`.
   if (r.dst !== undefined && r.dstLen > 0) w.attrAddr(Rta.Dst, family, r.dst);
-  if (r.priority !== undefined) w.attrU32(Rta.Priority, r.priority);
-  if (r.prefsrc !== undefined) w.attrAddr(Rta.Prefsrc, family, r.prefsrc);
   if (r.gateway !== undefined) w.attrAddr(Rta.Gateway, family, r.gateway);
   if (r.via !== undefined) writeVia(w, r.via);
   if (r.oif !== undefined) w.attrU32(Rta.Oif, r.oif);
+  if (table >= 256) w.attrU32(Rta.Table, table);
+  if (r.priority !== undefined) w.attrU32(Rta.Priority, r.priority);
+  if (r.prefsrc !== undefined) w.attrAddr(Rta.Prefsrc, family, r.prefsrc);
   if (r.multipath !== undefined && r.multipath.length > 0) {
     const mp = w.beginNest(Rta.Multipath);
     for (const nh of r.multipath) {

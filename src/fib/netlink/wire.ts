@@ -147,13 +147,17 @@ export class NlWriter {
     this.align();
   }
 
-  /** A NUL-terminated string attribute (IFLA_IFNAME, IFLA_INFO_KIND). */
-  attrString(type: number, s: string): void {
+  /**
+   * A string attribute, NUL-terminated (IFLA_IFNAME) unless `nul` is false (IFLA_INFO_KIND, which iproute2 sends
+   * without one; the kernel accepts both).
+   */
+  attrString(type: number, s: string, nul = true): void {
     const n = Buffer.byteLength(s);
-    this.attrHeader(type, n + 1);
+    const t = nul ? 1 : 0;
+    this.attrHeader(type, n + t);
     this.buf.write(s, this.pos);
-    this.buf[this.pos + n] = 0;
-    this.pos += n + 1;
+    if (nul) this.buf[this.pos + n] = 0;
+    this.pos += n + t;
     this.align();
   }
 

@@ -36,15 +36,15 @@ t.test('malformed optional parameters are OPEN Message Error / Unspecific (2/0)'
   const cases: [string, string][] = [
     ['parameters length longer than the body', '05020200'],
     ['parameters length shorter than the body', '0202000000'],
-    ['parameter length overruns', '0302050200'],
+    ['parameter length overruns', '03020502'],
     ['capability length overruns its parameter', '0402020204'],
-    ['capability header cut short', '03020102'],
-    ['multiprotocol capability of 3 octets', '0502030103000101'.slice(0, 2) + '020501030001' + '01'],
-    ['4-octet AS capability of 2 octets', '06020441020001'.slice(0, 2) + '0204410200FF'],
-    ['graceful restart capability of 3 octets', '0602054003000000'.slice(0, 2) + '020540030000' + '00'],
-    ['ADD-PATH capability of 3 octets', '070205450300010100'.slice(0, 2) + '0205450300010' + '1'],
-    ['extended next hop capability of 4 octets', '0802060504000100010'.slice(0, 2) + '020605040001000' + '1'],
-    ['route refresh capability with a value', '05020302010000'.slice(0, 2) + '0203020100'],
+    ['capability header cut short', '050201020200'],
+    ['multiprotocol capability of 3 octets', '0702050103000101'],
+    ['4-octet AS capability of 2 octets', '060204410200FF'],
+    ['graceful restart capability of 3 octets', '0702054003000000'],
+    ['ADD-PATH capability of 3 octets', '0702054503000101'],
+    ['extended next hop capability of 4 octets', '080206050400010001'],
+    ['route refresh capability with a value', '050203020100'],
     ['extended params total overruns', 'FFFF0010020003020000'],
   ];
   for (const [what, params] of cases) {
@@ -55,18 +55,17 @@ t.test('malformed optional parameters are OPEN Message Error / Unspecific (2/0)'
 });
 
 t.test('the draft capabilities 73 and 75 are kept as unknown when malformed', async (t) => {
-  // 75 with version length 5 in a 3-octet value; 73 with a domain length past the end; 75 with invalid UTF-8.
-  const open = decodeOpen(openBody('0F020D4B03054142490304014104FF'), 0, 15 + 9);
-  t.strictSame(open.capabilities, [
+  // 75 whose version length (5) disagrees with its value; 73 whose domain length runs past its value.
+  const body = openBody('0C020A4B030541424903014104');
+  t.strictSame(decodeOpen(body, 0, body.length).capabilities, [
     { code: 75, unknown: true, value: hex('054142') },
     { code: 73, unknown: true, value: hex('014104') },
-    { code: 255, unknown: true, value: Buffer.alloc(0) },
-  ].slice(0, 2).concat([]) as Capability[]);
+  ]);
 });
 
 t.test('a non-UTF-8 software version is kept as an unknown capability', async (t) => {
-  const open = decodeOpen(openBody('0602044B0201FF'.slice(0, 2) + '02044B0201FF'), 0, 9 + 7);
-  t.strictSame(open.capabilities, [{ code: 75, unknown: true, value: hex('01FF') }]);
+  const body = openBody('0602044B0201FF');
+  t.strictSame(decodeOpen(body, 0, body.length).capabilities, [{ code: 75, unknown: true, value: hex('01FF') }]);
 });
 
 t.test('encoding switches to RFC 9072 extended parameters past 255 octets', async (t) => {
@@ -84,7 +83,7 @@ t.test('one capability per parameter grouping is preserved', async (t) => {
     type: MsgType.Open, version: 4, myAs: 1, holdTime: 0, bgpId: '1.2.3.4',
     capabilities: [{ code: 2 }, { code: 6 }, { code: 70 }], capabilityGrouping: [2, 1],
   };
-  t.equal(toHex(encodeMessage(msg, ctx)), toHex(message(1, hex('04000100000102030408020402000600020246 00'))));
+  t.equal(toHex(encodeMessage(msg, ctx)), toHex(message(1, hex('040001000001020304' + '0A' + '020402000600' + '02024600'))));
 });
 
 t.test('dotted quads', async (t) => {

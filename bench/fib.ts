@@ -1,0 +1,184 @@
+/**
+ * DOC: FIB install-rate benchmark (performance.md target F1: ≥ 200k routes/s batched; report one-per-route too).
+ *
+ * Run as root: `node dist/bench/fib.js [--routes 10000,100000,1000000] [--len 24|32] [--single-max 100000]
+ *   [--nexthop gw|gw-dev|onlink|dev|blackhole]` (default gw: `via 10.1.0.2`, what BGP routes look like).
+ * The parent creates a scratch network namespace with a veth pair (10.1.0.1/24 on v0; the gateway 10.1.0.2 sits
+ * on that subnet), re-runs this script inside it (`ip netns exec`, since a netlink socket lives in its opener's
+ * namespace), and deletes the namespace at the end, even on error or Ctrl-C. The child installs N routes
+ * (proto 12, table 100, via 10.1.0.2) in three ways and prints routes/s for each:
+ *   - batched:   all messages encoded into one buffer, sent in as few sendmsg calls as the buffers allow,
+ *                only failures answered ('errors' ACK mode, what the FIB uses);
+ *   - batch+ack: the same with an ACK per message ('all' mode);
+ *   - single:    one request per route, waiting for each ACK (BIRD's way), for up to --single-max routes.
+ * Each install is checked by counting the table with `ip route`, then removed with a batched delete (also timed).
+ */
+import { execFileSync, spawn } from 'node:child_process';
+import { Af, NlWriter, Route, RouteType, RtmType, ROUTE_DELETE_FLAGS, ROUTE_REPLACE_FLAGS, encodeRoute } from '../src/fib/netlink/codec';
+import { NetlinkTransport } from '../src/fib/netlink/transport';
+
+const TABLE = 100;
+
+/** How each route reaches its next hop: the kernel's per-route validation cost differs. */
+type NexthopMode = 'gw' | 'gw-dev' | 'onlink' | 'dev' | 'blackhole';
+
+interface Args {
+  routes: number[];
+  len: 24 | 32;
+  nexthop: NexthopMode;
+  singleMax: number;
+  child: boolean;
+}
+
+function parseArgs(argv: string[]): Args {
+  const a: Args = { routes: [10_000, 100_000], len: 24, nexthop: 'gw', singleMax: 100_000, child: false };
+  for (let i = 0; i < argv.length; i++) {
+    const v = argv[i + 1];
+    if (argv[i] === '--routes') (a.routes = v.split(',').map((s) => Number(s.replace(/_/g, '')))), i++;
+    else if (argv[i] === '--len') (a.len = Number(v) === 32 ? 32 : 24), i++;
+    else if (argv[i] === '--nexthop') (a.nexthop = v as NexthopMode), i++;
+    else if (argv[i] === '--single-max') (a.singleMax = Number(v)), i++;
+    else if (argv[i] === '--child') a.child = true;
+  }
+  if (!['gw', 'gw-dev', 'onlink', 'dev', 'blackhole'].includes(a.nexthop)) throw new Error(`bad --nexthop ${a.nexthop}`);
+  if (a.routes.some((n) => !Number.isInteger(n) || n <= 0 || n > 4_000_000)) throw new Error(`bad --routes ${a.routes.join(',')}`);
+  return a;
+}
+
+function ip(ns: string | undefined, args: string[]): string {
+  return execFileSync('ip', ns ? ['-n', ns, ...args] : args, { encoding: 'utf8', maxBuffer: 1 << 30 });
+}
+
+async function parent(args: Args): Promise<number> {
+  const ns = `petrel-bench-fib-${process.pid}`;
+  ip(undefined, ['netns', 'add', ns]);
+  const cleanup = (): void => {
+    try {
+      ip(undefined, ['netns', 'del', ns]);
+    } catch {
+      // already gone
+    }
+  };
+  process.once('SIGINT', () => {
+    cleanup();
+    process.exit(130);
+  });
+  try {
+    ip(ns, ['link', 'set', 'lo', 'up']);
+    ip(ns, ['link', 'add', 'v0', 'type', 'veth', 'peer', 'name', 'v1']);
+    ip(ns, ['addr', 'add', '10.1.0.1/24', 'dev', 'v0']);
+    ip(ns, ['link', 'set', 'v0', 'up']);
+    ip(ns, ['link', 'set', 'v1', 'up']);
+    const childArgs = [__filename, '--child', '--routes', args.routes.join(','), '--len', String(args.len), '--nexthop', args.nexthop, '--single-max', String(args.singleMax)];
+    return await new Promise<number>((resolve) => {
+      const child = spawn('ip', ['netns', 'exec', ns, process.execPath, ...childArgs], { stdio: 'inherit' });
+      child.on('exit', (code) => resolve(code ?? 1));
+    });
+  } finally {
+    cleanup();
+  }
+}
+
+let oif = 0;
+
+/** The route template for a next-hop mode (v0's ifindex in `oif`). */
+function template(mode: NexthopMode, len: number): Route {
+  const r: Route = { family: Af.Inet, dst: 0, dstLen: len, protocol: 12, table: TABLE };
+  if (mode === 'gw' || mode === 'gw-dev' || mode === 'onlink') r.gateway = 0x0a010002;
+  if (mode !== 'gw' && mode !== 'blackhole') r.oif = oif;
+  if (mode === 'onlink') r.onlink = true;
+  if (mode === 'blackhole') r.type = RouteType.Blackhole;
+  return r;
+}
+
+/** Encodes routes [from, to) into `w`: 64.0.0.0 upwards, one /len each. One mutable Route, as a FIB stream would. */
+function encodeRange(w: NlWriter, msgType: RtmType.NewRoute | RtmType.DelRoute, from: number, to: number, len: number, mode: NexthopMode = 'gw'): void {
+  const step = 2 ** (32 - len);
+  const r: Route = msgType === RtmType.NewRoute ? template(mode, len) : { family: Af.Inet, dst: 0, dstLen: len, protocol: 12, table: TABLE };
+  const flags = msgType === RtmType.NewRoute ? ROUTE_REPLACE_FLAGS : ROUTE_DELETE_FLAGS;
+  for (let i = from; i < to; i++) {
+    r.dst = 0x40000000 + i * step;
+    encodeRoute(w, msgType, flags, 0, r);
+  }
+}
+
+function countRoutes(): number {
+  const out = ip(undefined, ['-o', 'route', 'show', 'table', String(TABLE), 'proto', '12']);
+  let n = 0;
+  for (let i = out.indexOf('\n'); i >= 0; i = out.indexOf('\n', i + 1)) n++;
+  return n;
+}
+
+function rate(n: number, ms: number): string {
+  return `${Math.round((n / ms) * 1000).toLocaleString('en-US')} routes/s`;
+}
+
+async function child(args: Args): Promise<void> {
+  const tr = NetlinkTransport.open();
+  const w = new NlWriter(1 << 20);
+  const lim = tr.limits;
+  oif = (JSON.parse(ip(undefined, ['-j', 'link', 'show', 'dev', 'v0'])) as { ifindex: number }[])[0].ifindex;
+  const desc = { gw: 'via 10.1.0.2', 'gw-dev': 'via 10.1.0.2 dev v0', onlink: 'via 10.1.0.2 dev v0 onlink', dev: 'dev v0', blackhole: 'blackhole' }[args.nexthop];
+  console.log(`petrel FIB bench: node ${process.version}, kernel ${execFileSync('uname', ['-r'], { encoding: 'utf8' }).trim()}, IPv4 /${args.len} ${desc}, table ${TABLE}`);
+  console.log(`socket buffers rcv=${lim.recvBuffer} snd=${lim.sendBuffer}; chunk ≤ ${lim.maxChunkMessages} messages / ${lim.maxChunkBytes} octets`);
+  const results: Record<string, unknown>[] = [];
+
+  const removeAll = async (n: number): Promise<number> => {
+    w.reset();
+    encodeRange(w, RtmType.DelRoute, 0, n, args.len);
+    const t0 = performance.now();
+    const res = await tr.batch(w.take());
+    const ms = performance.now() - t0;
+    if (res.failed.length || res.unknown.length) throw new Error(`delete: ${res.failed.length} failed, ${res.unknown.length} unknown`);
+    return ms;
+  };
+
+  for (const n of args.routes) {
+    for (const acks of ['errors', 'all'] as const) {
+      w.reset();
+      const t0 = performance.now();
+      encodeRange(w, RtmType.NewRoute, 0, n, args.len, args.nexthop);
+      const t1 = performance.now();
+      const res = await tr.batch(w.take(), { acks });
+      const t2 = performance.now();
+      const installed = countRoutes();
+      if (res.failed.length || res.unknown.length || installed !== n)
+        throw new Error(`batch (${acks}) of ${n}: ${res.failed.length} failed, ${res.unknown.length} unknown, ${installed} in the table`);
+      const delMs = await removeAll(n);
+      const name = acks === 'errors' ? 'batched' : 'batch+ack';
+      console.log(
+        `${String(n).padStart(8)} ${name.padEnd(9)}: encode ${(t1 - t0).toFixed(0)} ms, install ${(t2 - t1).toFixed(0)} ms → ${rate(n, t2 - t0)} (install only ${rate(n, t2 - t1)}); delete ${rate(n, delMs)}`,
+      );
+      results.push({ n, mode: name, encodeMs: t1 - t0, installMs: t2 - t1, routesPerSec: (n / (t2 - t0)) * 1000, deletePerSec: (n / delMs) * 1000 });
+    }
+    const single = Math.min(n, args.singleMax);
+    if (single > 0) {
+      const one = new NlWriter(128);
+      const t0 = performance.now();
+      for (let i = 0; i < single; i++) {
+        one.reset();
+        encodeRange(one, RtmType.NewRoute, i, i + 1, args.len, args.nexthop);
+        await tr.request(one.take());
+      }
+      const ms = performance.now() - t0;
+      const installed = countRoutes();
+      if (installed !== single) throw new Error(`single: ${installed} of ${single} in the table`);
+      await removeAll(single);
+      console.log(`${String(single).padStart(8)} single   : ${ms.toFixed(0)} ms → ${rate(single, ms)}`);
+      results.push({ n: single, mode: 'single', installMs: ms, routesPerSec: (single / ms) * 1000 });
+    }
+  }
+  console.log(JSON.stringify({ bench: 'fib', results }));
+  tr.close();
+}
+
+async function main(): Promise<void> {
+  const args = parseArgs(process.argv.slice(2));
+  if (args.child) await child(args);
+  else process.exitCode = await parent(args);
+}
+
+main().catch((err: unknown) => {
+  console.error(err);
+  process.exitCode = 1;
+});
