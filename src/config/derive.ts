@@ -12,6 +12,8 @@
  *  - `calicoNode` is true for any peer IP that is a Calico node's address; the passive rule still uses confd's
  *    narrower flag (set only for peerIP-based BGPPeers), so passive flags match confd exactly.
  *  - reverse peerings (reversePeering Auto) do not inherit localASNumber, which names the forward side's AS.
+ *  - confd's port check in nodesWithIPPortAndAS is reproduced as is (a node whose own listenPort matches is
+ *    still rejected when a different global listenPort is set).
  * Pure: no I/O; env values are passed in.
  */
 import { createHash } from 'node:crypto';
@@ -312,7 +314,8 @@ function buildPeer(
     nextHopMode: r.nextHopMode === 'Self' ? 'self' : r.nextHopMode === 'Keep' ? 'keep' : 'auto',
     filters: r.filters.filter((f) => filters.has(f)),
     internal,
-    calicoNode: v.confdCalicoNode || v.rrClusterId !== undefined || isNodeIpPeer(v),
+    // Peers built from node addresses (peerSelector or reverse) always point at a Calico node.
+    calicoNode: v.confdCalicoNode || v.reverse || r.peerSelector !== undefined,
     origin: `BGPPeer/${r.name}${v.reverse ? ' (reverse)' : ''}`,
   };
   if (v.port) p.port = v.port;
@@ -330,9 +333,4 @@ function buildPeer(
   if (r.numAllowedLocalASNumbers) p.allowLocalAs = r.numAllowedLocalASNumbers;
   if (r.reachableBy !== undefined) p.reachableBy = r.reachableBy;
   return p;
-}
-
-/** Peers built from node addresses (selector or reverse) always point at a Calico node. */
-function isNodeIpPeer(v: V1Peer): boolean {
-  return v.reverse || v.res.peerSelector !== undefined;
 }

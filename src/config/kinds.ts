@@ -8,8 +8,7 @@
  * features (localWorkloadSelector) are warnings too. Invariant: a builder returns a Resource only if it reported
  * no error for that document.
  */
-import { isMap, isScalar, type ParsedNode } from 'yaml';
-import { parseIpv4 } from '../util/prefix';
+import { isMap, isScalar, isSeq, type ParsedNode } from 'yaml';
 import {
   CALICO_API_VERSION, PETREL_API_VERSION,
   type BgpConfiguration, type BgpFilter, type BgpFilterRule, type BgpPeer, type BlockAffinity, type CalicoNode,
@@ -153,9 +152,9 @@ export function readDocument(ctx: SchemaContext, node: ParsedNode, out: Resource
   if (kind === undefined) { ctx.error(node, 'kind', 'is required'); return; }
   if (kind === 'List' || (kind.endsWith('List') && node.has('items'))) {
     const items = node.get('items', true);
-    if (items && 'items' in items && Array.isArray(items.items)) {
-      for (const item of items.items) readDocument(ctx, item as ParsedNode, out);
-    }
+    if (items === undefined || (isScalar(items) && items.value === null)) return;
+    if (!isSeq(items)) { ctx.error(items as ParsedNode, `${kind}.items`, 'must be a list'); return; }
+    for (const item of items.items) readDocument(ctx, item as ParsedNode, out);
     return;
   }
   const meta = node.get('metadata', true);
@@ -401,9 +400,4 @@ function buildBgpFilter(ctx: SchemaContext, base: ResourceMeta, s: Obj, f: strin
   }
   if (ctx.errors.length > before) return undefined;
   return { ...base, kind: 'BGPFilter', ...lists };
-}
-
-/** Whether a string is a dotted-quad IPv4 address (used for router ids). */
-export function isIpv4(text: string): boolean {
-  return parseIpv4(text) !== undefined;
 }

@@ -55,6 +55,16 @@ export class Exporter {
     this.feedIt = this.rib.table.keys();
   }
 
+  /** Forgets what was advertised and re-sends the whole table (ROUTE-REFRESH from the peer, RFC 2918 §4). */
+  refeedAll(): void {
+    for (const [key, set] of this.adjRibOut) {
+      this.interner.release(set);
+      this.dirty.delete(key);
+    }
+    this.adjRibOut.clear();
+    this.feedIt = this.rib.table.keys();
+  }
+
   /** Evaluates up to `budget` prefixes (initial feed first, then journal changes). Returns how many were evaluated. */
   pull(budget: number): number {
     let n = 0;

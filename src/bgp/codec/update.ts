@@ -105,9 +105,8 @@ function decodeAttributes(
     const d = ATTR_TABLE[code];
     if (d === undefined) {
       if ((flags & AttrFlag.Optional) === 0) {
-        // RFC 4271 §6.3: an unrecognised well-known attribute resets the session.
+        // RFC 4271 §6.3: an unrecognised well-known attribute resets the session (kept for exact re-encoding).
         problem(problems, code, flags, 'value', `unrecognised well-known attribute ${code}`, whole, UpdateErrorAction.SessionReset, UpdateSubcode.UnrecognizedWellKnownAttribute);
-        continue;
       }
       attributes.push({ code, flags, value: Buffer.from(buf.subarray(vStart, vEnd)) });
       continue;

@@ -18,6 +18,7 @@ import { encodeAttribute } from './update';
 import type { AsPathSegment, AttrProblem, MpReach, PathAttribute, UpdateMessage } from './types';
 
 export type { ValidationContext } from './attributes/index';
+export { markPartialForPropagation } from './attributes/index';
 
 export interface UpdateValidation {
   /** The strongest outcome (RFC 7606 §3(i)). */

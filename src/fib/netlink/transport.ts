@@ -11,9 +11,12 @@
  * syscall, so the sentinel's ACK means every earlier answer is already queued: that is when the chunk is done,
  * whatever the ACK mode. In `acks: 'errors'` mode (default, fastest) successful messages get no answer and only
  * failures come back (as NLMSG_ERROR with the failed request's seq); in `'all'` mode each message is ACKed.
- * One chunk is in flight at a time and a chunk holds at most receive-buffer / 1 KiB messages, so the answers fit
- * the receive buffer. If they do not (ENOBUFS on this socket: the kernel dropped answers), the chunk's messages
- * whose fate is unknown are reported in `unknown` so that the FIB can resync from a dump.
+ * One chunk is in flight at a time and a chunk holds at most receive-buffer / 1280 messages, so the answers always
+ * fit the receive buffer. This is load-bearing: with netlink 0.3.0 a kernel overrun (ENOBUFS) on a socket makes
+ * epoll report EPOLLERR, and the addon's poll callback then aborts the process (it builds its error with a NULL
+ * syscall name: std::terminate). Should an overrun still happen with a fixed addon, the chunk's messages whose
+ * fate is unknown are reported in `unknown` so that the FIB can resync from a dump. Dumps cannot overrun (the
+ * kernel fills them as we read). Monitors can, by design, so their socket lives in a child process (`subscribe`).
  *
  * Namespaces: a netlink socket belongs to the network namespace of the process that opens it, and Node cannot
  * `setns(2)`. To drive another namespace, run the process inside it (`ip netns exec NS node ...`); the tests and
@@ -24,6 +27,8 @@
  * be reused until the returned promise settles.
  */
 import { RawNetlinkSocket } from 'netlink';
+import { ChildProcess, spawn } from 'node:child_process';
+import { join } from 'node:path';
 import { Errno, NLMSG_HDRLEN, NETLINK_ROUTE, NlFlag, NlMsgType } from './constants';
 import { FibError } from './errors';
 import { forEachMessage } from './header';
@@ -36,7 +41,7 @@ export interface TransportOptions {
   sendBufferSize?: number;
   /** Upper bound on octets per `sendmsg`. Default: the send buffer less headroom. */
   maxChunkBytes?: number;
-  /** Upper bound on messages per `sendmsg`. Default: receive buffer / 1 KiB, at least 64. */
+  /** Upper bound on messages per `sendmsg`. Default: receive buffer / 1280 octets, at least 4. */
   maxChunkMessages?: number;
   /** Milliseconds without an answer before an operation fails with ETIMEDOUT. Default 30 000. */
   timeoutMs?: number;
@@ -72,9 +77,16 @@ export interface BatchResult {
 }
 
 const ETIMEDOUT = 110;
+const EBUSY = 16;
+const EINTR = 4;
 const SENTINEL_LEN = NLMSG_HDRLEN;
-/** Kernel memory charged per queued answer (skb truesize), rounded up: bounds messages per chunk. */
-const ANSWER_COST = 1024;
+/** Quiet time after an overrun before the replacement sentinel is sent (the receive queue has drained). */
+const DRAIN_MS = 5;
+/**
+ * Kernel memory charged per queued answer (skb truesize of an NLMSG_ERROR echoing a route request, with extended
+ * ACK text), rounded up: bounds messages per chunk so that the answers always fit the receive buffer.
+ */
+const ANSWER_COST = 1280;
 
 interface Chunk {
   firstSeq: number;
@@ -105,6 +117,7 @@ export class NetlinkTransport {
   private result: BatchResult | undefined;
   private pending: Pending | undefined;
   private chunkReject: ((e: Error) => void) | undefined;
+  private resendTimer: NodeJS.Timeout | undefined;
   private closed = false;
   private readonly maxChunkBytes: number;
   private readonly maxChunkMessages: number;
@@ -119,7 +132,7 @@ export class NetlinkTransport {
     const snd = this.sock.getSendBufferSize();
     // netlink_sendmsg refuses a datagram longer than sk_sndbuf − 32 with EMSGSIZE.
     this.maxChunkBytes = Math.min(opts.maxChunkBytes ?? Infinity, snd - 64 - SENTINEL_LEN);
-    this.maxChunkMessages = opts.maxChunkMessages ?? Math.max(64, Math.floor(rcv / ANSWER_COST));
+    this.maxChunkMessages = opts.maxChunkMessages ?? Math.max(4, Math.floor(rcv / ANSWER_COST));
     this.timeoutMs = opts.timeoutMs ?? 30_000;
     this.sock.on('message', (buf) => this.onData(buf));
     this.sock.on('error', (err) => this.onSocketError(err.errno));
@@ -157,8 +170,8 @@ export class NetlinkTransport {
 
   /**
    * Runs a dump request (NLM_F_DUMP) and returns views of every reply message up to NLMSG_DONE. A dump the kernel
-   * flags as interrupted (NLM_F_DUMP_INTR: the table changed meanwhile) or that overran the receive buffer is
-   * retried up to three times.
+   * flags as interrupted (NLM_F_DUMP_INTR: the table changed meanwhile), that overran the receive buffer, or that
+   * met EBUSY (the previous, overrun dump still running) is retried up to five times with a growing pause.
    */
   dump(request: Buffer): Promise<Buffer[]> {
     return this.enqueue(async () => {
@@ -166,8 +179,10 @@ export class NetlinkTransport {
         try {
           return await this.exchange(request, 'dump');
         } catch (err) {
-          const retry = err instanceof FibError && (err.errno === Errno.ENOBUFS || err.message.startsWith('dump interrupted'));
-          if (!retry || attempt >= 3) throw err;
+          // After an overrun the kernel may still be running the old dump (a new one gets EBUSY until it ends).
+          const retry = err instanceof FibError && (err.errno === Errno.ENOBUFS || err.errno === EBUSY || err.errno === EINTR);
+          if (!retry || attempt >= 5) throw err;
+          await new Promise((r) => setTimeout(r, 20 * (attempt + 1)));
         }
       }
     });
@@ -177,6 +192,7 @@ export class NetlinkTransport {
   close(): void {
     if (this.closed) return;
     this.closed = true;
+    if (this.resendTimer !== undefined) clearTimeout(this.resendTimer);
     this.sock.close();
     this.failAll(new FibError('netlink transport closed'));
   }
@@ -254,6 +270,8 @@ export class NetlinkTransport {
         overrun: false,
         done: () => {
           clearTimeout(timer);
+          if (this.resendTimer !== undefined) clearTimeout(this.resendTimer);
+          this.resendTimer = undefined;
           this.chunk = undefined;
           if (chunk.overrun)
             for (let i = 0; i < count; i++) if (!chunk.answered[i]) result.unknown.push(firstIndex + i);
@@ -310,6 +328,7 @@ export class NetlinkTransport {
   }
 
   private onData(buf: Buffer): void {
+    if (this.resendTimer !== undefined) this.armResend();
     forEachMessage(buf, (off, len) => {
       const type = buf.readUInt16LE(off + 4);
       const seq = buf.readUInt32LE(off + 8);
@@ -340,7 +359,7 @@ export class NetlinkTransport {
         return;
       }
       if (type === NlMsgType.Done) {
-        if (p.interrupted) p.reject(new FibError('dump interrupted (NLM_F_DUMP_INTR)'));
+        if (p.interrupted) p.reject(new FibError('dump interrupted (NLM_F_DUMP_INTR)', EINTR));
         else p.resolve(p.messages);
         return;
       }
@@ -354,15 +373,27 @@ export class NetlinkTransport {
       this.failAll(new FibError('netlink socket error', errno));
       return;
     }
-    // The kernel dropped answers. A chunk in flight: ask for a fresh sentinel, then report what went unanswered.
+    // The kernel dropped answers, perhaps the sentinel's too. Once the receive queue has drained (no datagram for
+    // DRAIN_MS), send a fresh sentinel; its ACK ends the chunk and what went unanswered is reported as unknown.
+    // Sending it at once would livelock: the queue is still full, so it would be dropped and overrun again.
     const chunk = this.chunk;
     if (chunk !== undefined) {
       chunk.overrun = true;
+      this.armResend();
+    }
+    this.pending?.reject(new FibError(`netlink ${this.pending.kind} answer lost`, Errno.ENOBUFS));
+  }
+
+  private armResend(): void {
+    if (this.resendTimer !== undefined) clearTimeout(this.resendTimer);
+    this.resendTimer = setTimeout(() => {
+      this.resendTimer = undefined;
+      const chunk = this.chunk;
+      if (chunk === undefined || this.closed) return;
       const seq = this.nextSeq();
       chunk.sentinels.add(seq);
       this.sock.send(this.sentinel(seq), undefined, () => undefined);
-    }
-    this.pending?.reject(new FibError(`netlink ${this.pending.kind} answer lost`, Errno.ENOBUFS));
+    }, DRAIN_MS);
   }
 
   private failAll(err: Error): void {
@@ -371,7 +402,7 @@ export class NetlinkTransport {
   }
 }
 
-/** A multicast subscription; `close()` leaves the groups and closes its socket. */
+/** A multicast subscription; `close()` stops it. */
 export interface Monitor {
   close(): void;
 }
@@ -381,42 +412,63 @@ export interface MonitorHandlers {
   /** One kernel notification (a view of one message, header included; decode with `decodeMessage`). */
   onMessage: (msg: Buffer) => void;
   /**
-   * Notifications were lost (ENOBUFS: the receive buffer overflowed). The consumer must dump the tables again to
-   * resync; the subscription stays open.
+   * Notifications were lost (the kernel overran the receive buffer: ENOBUFS). The consumer must dump the tables
+   * again to resync; the subscription carries on (its socket is reopened).
    */
   onResync?: () => void;
-  /** Any other socket error; the subscription is closed. */
+  /** The monitor could not be (re)started; the subscription is over. */
   onError?: (err: FibError) => void;
 }
 
 /**
- * Joins the rtnetlink multicast `groups` (RtnlGroup values) on a dedicated socket in this process's network
- * namespace and calls `onMessage` per notification.
+ * Joins the rtnetlink multicast `groups` (RtnlGroup values) in this process's network namespace and calls
+ * `onMessage` per notification. Resolves once the groups are joined (nothing sent after that is missed).
+ *
+ * The socket lives in a child process (`monitor-child.ts` explains the netlink package defect that forces it):
+ * when that process dies, which is what an overrun does to it, `onResync` is called and a new one is started.
  */
-export function subscribe(groups: readonly number[], handlers: MonitorHandlers, opts: TransportOptions = {}): Monitor {
-  const sock = new RawNetlinkSocket(NETLINK_ROUTE, {
-    recvBufferSize: opts.recvBufferSize ?? 4 << 20,
-    sendBufferSize: opts.sendBufferSize ?? 64 << 10,
-  });
-  for (const g of groups) sock.addMembership(g);
-  let open = true;
-  sock.on('message', (buf) => forEachMessage(buf, (off, len) => handlers.onMessage(buf.subarray(off, off + len))));
-  sock.on('error', (err) => {
-    if (err.errno === Errno.ENOBUFS) {
-      handlers.onResync?.();
-      return;
-    }
-    if (open) {
-      open = false;
-      sock.close();
-    }
-    handlers.onError?.(new FibError('netlink monitor socket error', err.errno));
-  });
-  return {
+export function subscribe(groups: readonly number[], handlers: MonitorHandlers, opts: Pick<TransportOptions, 'recvBufferSize'> = {}): Promise<Monitor> {
+  let closed = false;
+  let child: ChildProcess | undefined;
+  const start = (): Promise<void> =>
+    new Promise<void>((resolve, reject) => {
+      const arg = JSON.stringify({ groups, recvBufferSize: opts.recvBufferSize });
+      const c = spawn(process.execPath, [join(__dirname, 'monitor-child.js'), arg], { stdio: ['pipe', 'pipe', 'inherit'] });
+      child = c;
+      let ready = false;
+      let pending: Buffer = Buffer.alloc(0);
+      c.stdout!.on('data', (data: Buffer) => {
+        pending = pending.length ? Buffer.concat([pending, data]) : data;
+        let p = 0;
+        while (pending.length - p >= 4) {
+          const len = pending.readUInt32LE(p);
+          if (pending.length - p - 4 < len) break;
+          const dgram = pending.subarray(p + 4, p + 4 + len);
+          p += 4 + len;
+          if (len === 0) {
+            ready = true;
+            resolve();
+          } else if (!closed) forEachMessage(dgram, (off, mlen) => handlers.onMessage(dgram.subarray(off, off + mlen)));
+        }
+        pending = pending.subarray(p);
+      });
+      c.on('error', (err) => reject(new FibError(`netlink monitor could not start: ${err.message}`)));
+      c.on('exit', (code) => {
+        if (closed) return;
+        if (!ready) {
+          reject(new FibError(`netlink monitor exited before joining its groups (code ${code})`));
+          return;
+        }
+        handlers.onResync?.();
+        start().catch((err: FibError) => handlers.onError?.(err));
+      });
+    });
+  return start().then(() => ({
     close: () => {
-      if (!open) return;
-      open = false;
-      sock.close();
+      if (closed) return;
+      closed = true;
+      child?.stdin?.end();
+      child?.kill();
     },
-  };
+  }));
 }

@@ -106,7 +106,7 @@ function pathIdOf(text: string | undefined): number | undefined {
 
 /** ExaBGP's JSON for the same UPDATE, reduced to the same Summary (unicast families only). */
 function summariseExa(json: any): Summary {
-  const upd = json.message?.update ?? {};
+  const upd = (json.neighbor?.message ?? json.message)?.update ?? {};
   const attr = upd.attribute ?? {};
   const s: Summary = { announce: {}, withdraw: [] };
   for (const [fam, byNh] of Object.entries<any>(upd.announce ?? {})) {
@@ -184,7 +184,8 @@ for (const dir of ['encoding', 'api']) {
           t.equal(toHex(encodeMessage(msg, ctx)), toHex(bytes), `${m[1]} re-encodes to the same bytes`);
         } else if (last && last.type === 2) {
           const exa = JSON.parse(m[3]);
-          const fams = Object.keys({ ...exa.message?.update?.announce, ...exa.message?.update?.withdraw });
+          const u = (exa.neighbor?.message ?? exa.message)?.update;
+          const fams = Object.keys({ ...u?.announce, ...u?.withdraw });
           if (fams.length && fams.every((f) => f === 'ipv4 unicast' || f === 'ipv6 unicast')) {
             sameAsExa(t, summarise(last), summariseExa(exa), `${m[1]} matches ExaBGP's decode`);
           }
@@ -215,7 +216,7 @@ t.test('qa/decoding', (t) => {
     const msg = decodeMessage(bytes, 0, bytes.length, contextFor(undefined));
     if (kind === 'open') {
       const o = msg as OpenMessage;
-      const exp = expected.open;
+      const exp = expected.neighbor?.open ?? expected.open;
       t.equal(o.version, exp.version, `${name}: version`);
       t.equal(o.myAs, exp.asn, `${name}: asn`);
       t.equal(o.holdTime, exp.hold_time, `${name}: hold time`);

@@ -5,7 +5,7 @@
 import { ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { join } from 'node:path';
-import type { BatchResult } from '../../../src/fib/netlink/transport';
+import type { BatchResult, TransportOptions } from '../../../src/fib/netlink/transport';
 import { TeardownHost, spawnIn } from '../../helpers/netns';
 
 /** A running agent in one namespace. */
@@ -26,11 +26,15 @@ export class NsAgent {
       for (const w of this.eventWaiters) w();
     });
     child.stderr!.on('data', (d: Buffer) => process.stderr.write(d));
+    child.on('exit', (code, signal) => {
+      for (const [id, resolve] of this.waiting) resolve({ id, errno: -1, error: `agent exited (code ${code}, signal ${signal})` });
+      this.waiting.clear();
+    });
   }
 
-  /** Starts the agent in `ns`; it is killed on `t`'s teardown. */
-  static start(t: TeardownHost, ns: string): NsAgent {
-    const agent = new NsAgent(spawnIn(ns, process.execPath, [join(__dirname, 'ns-agent.js')]));
+  /** Starts the agent in `ns` (its request socket opened with `opts`); it is killed on `t`'s teardown. */
+  static start(t: TeardownHost, ns: string, opts: TransportOptions = {}): NsAgent {
+    const agent = new NsAgent(spawnIn(ns, process.execPath, [join(__dirname, 'ns-agent.js'), JSON.stringify(opts)]));
     t.teardown(() => agent.stop());
     return agent;
   }
@@ -38,7 +42,10 @@ export class NsAgent {
   private call(cmd: Record<string, unknown>): Promise<Record<string, unknown>> {
     const id = this.nextId++;
     return new Promise((resolve) => {
-      this.waiting.set(id, resolve);
+      this.waiting.set(id, (v) => {
+        this.waiting.delete(id);
+        resolve(v);
+      });
       this.child.stdin!.write(`${JSON.stringify({ ...cmd, id })}\n`);
     });
   }
@@ -61,8 +68,8 @@ export class NsAgent {
     return (r.messages as string[]).map((h) => Buffer.from(h, 'hex'));
   }
 
-  async subscribe(groups: number[]): Promise<void> {
-    await this.call({ op: 'subscribe', groups });
+  async subscribe(groups: number[], recvBufferSize?: number): Promise<void> {
+    await this.call({ op: 'subscribe', groups, recvBufferSize });
   }
 
   /** Waits until `pred` holds over the events, or rejects after `ms`. */

@@ -8,11 +8,12 @@
  *   {id, op:'batch', hex, acks?}   → {id, result: BatchResult}
  *   {id, op:'request', hex}         → {id, ok: true} | {id, errno}
  *   {id, op:'dump', hex}            → {id, messages: hex[]}
- *   {id, op:'subscribe', groups}    → {id, ok: true}, then {event:'message', hex} / {event:'resync'} lines
+ *   {id, op:'subscribe', groups, recvBufferSize?} → {id, ok: true}, then {event:'message', hex} / {event:'resync'}
+ * The first argument, if any, is JSON TransportOptions for the request socket (tests shrink buffers and chunks).
  */
 import { createInterface } from 'node:readline';
 import { FibError } from '../../../src/fib/netlink/errors';
-import { Monitor, NetlinkTransport, subscribe } from '../../../src/fib/netlink/transport';
+import { Monitor, NetlinkTransport, TransportOptions, subscribe } from '../../../src/fib/netlink/transport';
 
 interface Command {
   id: number;
@@ -20,10 +21,10 @@ interface Command {
   hex?: string;
   acks?: 'errors' | 'all';
   groups?: number[];
-  maxChunkMessages?: number;
+  recvBufferSize?: number;
 }
 
-const transport = NetlinkTransport.open();
+const transport = NetlinkTransport.open(process.argv[2] ? (JSON.parse(process.argv[2]) as TransportOptions) : {});
 const monitors: Monitor[] = [];
 
 function reply(obj: unknown): void {
@@ -47,10 +48,14 @@ async function handle(cmd: Command): Promise<void> {
       }
       case 'subscribe':
         monitors.push(
-          subscribe(cmd.groups!, {
-            onMessage: (m) => reply({ event: 'message', hex: m.toString('hex') }),
-            onResync: () => reply({ event: 'resync' }),
-          }),
+          await subscribe(
+            cmd.groups!,
+            {
+              onMessage: (m) => reply({ event: 'message', hex: m.toString('hex') }),
+              onResync: () => reply({ event: 'resync' }),
+            },
+            { recvBufferSize: cmd.recvBufferSize },
+          ),
         );
         reply({ id: cmd.id, ok: true });
         return;

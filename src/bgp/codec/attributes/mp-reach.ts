@@ -36,9 +36,13 @@ function decodeMpNlri(f: number, buf: Buffer, start: number, end: number, ctx: C
   return out;
 }
 
-/** Next hops of a supported family from `n` octets at `p`, or undefined when `n` is not a valid length. */
-function decodeNextHops(afi: number, buf: Buffer, p: number, n: number): string[] | undefined {
-  if (n === 4 && afi === 1) return [ipv4At(buf, p)];
+/**
+ * Next hops of a supported family from `n` octets at `p`, or undefined when `n` is not a valid length. A 4-octet
+ * IPv4 next hop is accepted for IPv6 NLRI too (ExaBGP and others send it under the extended next hop capability);
+ * whether it is usable is the RIB's decision, not a reason to reset the session.
+ */
+function decodeNextHops(buf: Buffer, p: number, n: number): string[] | undefined {
+  if (n === 4) return [ipv4At(buf, p)];
   if (n === 16) return [formatIpv6(buf, p)];
   if (n === 32) return [formatIpv6(buf, p), formatIpv6(buf, p + 16)];
   return undefined;
@@ -66,7 +70,7 @@ export const MP_REACH_NLRI: AttrDescriptor<MpReach> = {
     const f = family(afi, safi);
     const out: MpReach = { afi, safi, nextHops: [] };
     if (isSupportedFamily(f)) {
-      const nhs = decodeNextHops(afi, buf, nhStart, nhLen);
+      const nhs = decodeNextHops(buf, nhStart, nhLen);
       if (nhs === undefined) malformed(`MP_REACH_NLRI next hop length ${nhLen} for AFI ${afi}`);
       out.nextHops = nhs;
       if (reserved !== 0) out.reserved = reserved;
