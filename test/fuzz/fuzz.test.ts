@@ -21,7 +21,7 @@ t.test('saved crashers no longer crash', (t) => {
 t.test('random mutations of the corpus raise only typed errors', (t) => {
   const seeds = loadSeeds();
   t.ok(seeds.length > 400, `${seeds.length} seed messages loaded`);
-  const r = fuzz(20000, 0xc0ffee, seeds);
+  const r = fuzz(60000, 0xc0ffee, seeds);
   for (const c of r.crashes.slice(0, 5)) t.fail(`crash on ${c.input.toString('hex')}: ${(c.error as Error)?.stack ?? String(c.error)}`);
   t.equal(r.crashes.length, 0, `${r.iterations} mutated messages, no untyped exception`);
   t.end();
