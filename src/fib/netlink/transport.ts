@@ -93,7 +93,6 @@ interface Chunk {
   firstIndex: number;
   count: number;
   sentinels: Set<number>;
-  acks: 'errors' | 'all';
   answered: Uint8Array;
   overrun: boolean;
   done: () => void;
@@ -244,7 +243,7 @@ export class NetlinkTransport {
           n++;
           index++;
         }
-        await this.sendChunk(buf.subarray(start, Math.min(off, buf.length)), firstSeq, firstIndex, n, acks, result);
+        await this.sendChunk(buf.subarray(start, Math.min(off, buf.length)), firstSeq, firstIndex, n, result);
       }
       result.count = index;
       return result;
@@ -253,7 +252,7 @@ export class NetlinkTransport {
     }
   }
 
-  private sendChunk(data: Buffer, firstSeq: number, firstIndex: number, count: number, acks: 'errors' | 'all', result: BatchResult): Promise<void> {
+  private sendChunk(data: Buffer, firstSeq: number, firstIndex: number, count: number, result: BatchResult): Promise<void> {
     return new Promise<void>((resolve, reject) => {
       const sentinelSeq = this.nextSeq();
       const timer = setTimeout(() => {
@@ -265,7 +264,6 @@ export class NetlinkTransport {
         firstIndex,
         count,
         sentinels: new Set([sentinelSeq]),
-        acks,
         answered: new Uint8Array(count),
         overrun: false,
         done: () => {
@@ -287,10 +285,12 @@ export class NetlinkTransport {
       this.sock.send([data, this.sentinel(sentinelSeq)], undefined, (err) => {
         if (!err) return;
         // Nothing of this chunk ran: every message failed with the send's errno.
-        for (let i = 0; i < count; i++) {
+        let i = 0;
+        forEachMessage(data, (off) => {
           chunk.answered[i] = 1;
-          result.failed.push({ index: firstIndex + i, seq: (firstSeq + i) >>> 0, errno: err.errno, type: data.readUInt16LE(0) });
-        }
+          result.failed.push({ index: firstIndex + i, seq: (firstSeq + i) >>> 0, errno: err.errno, type: data.readUInt16LE(off + 4) });
+          i++;
+        });
         chunk.done();
       });
     });
