@@ -262,9 +262,10 @@ function ecmpSet(head: Route, rib: LocRib): Set<Route> {
   if (!isEligible(head) || !o.multipath || limit < 2 || !isBgpSource(head.source.kind) || head.next === null) return set;
   const mode = o.alwaysCompareMed ? MedMode.Always : MedMode.SameNeighborAs;
   const members = [head];
-  for (let r = head.next; r !== null && members.length < limit; r = r.next) {
-    if (!isEligible(r) || !codeMultipath(compareCode(head, r, mode, true))) break;
-    if (members.some((m) => m.attrs!.nextHop === r!.attrs!.nextHop && m.attrs!.nextHopLinkLocal === r!.attrs!.nextHopLinkLocal)) break;
+  for (let r: Route | null = head.next; r !== null && members.length < limit; r = r.next) {
+    const a = r.attrs;
+    if (a === null || !isEligible(r) || !codeMultipath(compareCode(head, r, mode, true))) break;
+    if (members.some((m) => m.attrs!.nextHop === a.nextHop && m.attrs!.nextHopLinkLocal === a.nextHopLinkLocal)) break;
     members.push(r);
   }
   if (members.length > 1) for (const m of members) set.add(m);

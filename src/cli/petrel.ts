@@ -9,13 +9,17 @@ import { parseArgs } from 'node:util';
 import { createInterface } from 'node:readline';
 import { decodeHex, parseAddPathList, DEFAULT_DECODE_OPTIONS, type DecodeOptions } from './decode-command';
 import { BgpdError } from '../util/errors';
+import { runShow, SHOW_USAGE } from './show-command';
+import { DEFAULT_SOCKET_PATH } from '../api/paths';
 
-const USAGE = `usage: petrel <command> [options]
+const USAGE = `usage: petrel [--socket PATH] <command> [options]
+
+  --socket PATH   petreld's control socket (default ${DEFAULT_SOCKET_PATH})
 
 commands:
   decode [--as2] [--add-path ipv4,ipv6] [--ibgp] [--extended-message] [--local-as N] [--peer-as N] [HEX...]
       Decode BGP messages given as hex (or one per line on stdin) to one JSON object per message.
-`;
+${SHOW_USAGE}`;
 
 async function runDecode(argv: string[]): Promise<number> {
   const { values, positionals } = parseArgs({
@@ -63,10 +67,20 @@ function parseAsn(text: string | undefined, flag: string, dflt: number): number 
 }
 
 export async function main(argv: string[]): Promise<number> {
+  let socketPath = DEFAULT_SOCKET_PATH;
+  while (argv[0] === '--socket' || argv[0]?.startsWith('--socket=')) {
+    const eq = argv[0].indexOf('=');
+    const value = eq >= 0 ? argv[0].slice(eq + 1) : argv[1];
+    if (!value) throw new BgpdError('ERR_BGP_USAGE', '--socket needs a path');
+    socketPath = value;
+    argv = argv.slice(eq >= 0 ? 1 : 2);
+  }
   const [cmd, ...rest] = argv;
   switch (cmd) {
     case 'decode':
       return runDecode(rest);
+    case 'show':
+      return runShow(rest, socketPath);
     case undefined:
     case 'help':
     case '--help':

@@ -17,6 +17,7 @@ import type { NodeBgpConfig } from '../config/node-config';
 import { Daemon } from '../daemon/daemon';
 import { BgpdError } from '../util/errors';
 import { startControl, type ControlHandle } from '../daemon/control';
+import { calicoHooks } from '../daemon/calico-hooks';
 
 interface Args {
   command: 'run' | 'check';
@@ -88,7 +89,7 @@ async function run(args: Args): Promise<number> {
     if (printConfigErrors(e)) return 1;
     throw e;
   }
-  const daemon = new Daemon(current, log);
+  const daemon = new Daemon(current, log, (interner) => calicoHooks(interner));
   await daemon.start();
   const control: ControlHandle = await startControl(daemon, args.socket, log);
   log.info({ routerId: current.routerId, as: current.localAs, peers: current.peers.length }, 'petreld started');

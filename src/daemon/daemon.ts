@@ -39,11 +39,15 @@ export class Daemon {
   readonly startedAt = Date.now();
   reconfiguredAt = Date.now();
 
+  private readonly hooks: DaemonHooks;
+
+  /** `hooks` builds the per-peer policies once the interner exists (see calico-hooks.ts); none exports by protocol rules only. */
   constructor(
     public config: NodeBgpConfig,
     readonly log: Logger,
-    private readonly hooks: DaemonHooks = {},
+    hooks?: (interner: AttrInterner) => DaemonHooks,
   ) {
+    this.hooks = hooks ? hooks(this.interner) : {};
     const opts = { ...DEFAULT_BEST_PATH_OPTIONS, multipath: config.daemon.fib.mergePaths };
     this.ribs = new Map([
       [IPV4_UNICAST, new LocRib(IPV4_UNICAST, this.interner, opts)],

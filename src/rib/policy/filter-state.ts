@@ -44,6 +44,19 @@ export class FilterState {
   /** Some BGP attribute was changed: `finish` must re-intern. */
   dirty = false;
 
+  // One-entry memo of the last re-intern: (base, edited values) → result. Consecutive routes of a feed share the
+  // base set and get the same edits (Calico's prelude sets one LOCAL_PREF, apply_communities the same list), so
+  // this skips fieldsOf + key building for nearly every accepted route. The result is reused only while it is
+  // still interned (refs > 0): a freed set is never resurrected, so refs > 0 means it is the canonical object.
+  private memoBase: AttrSet | null = null;
+  private memoOut: AttrSet | null = null;
+  private memoLocalPref = -1;
+  private memoMed = -1;
+  private memoNextHop = '';
+  private memoCommunities: readonly number[] | null = null;
+  private memoLarge: readonly (readonly [number, number, number])[] | null = null;
+  private memoAsPath: AsPathSegment[] = [];
+
   /** Starts evaluating `ctx`. */
   reset(ctx: EvalContext): void {
     const a = ctx.attrs;
@@ -70,6 +83,27 @@ export class FilterState {
    */
   finish(interner: AttrInterner): AttrSet {
     if (!this.dirty) return interner.ref(this.base);
+    const m = this.memoOut;
+    if (
+      m !== null && m.refs > 0 && this.memoBase === this.base && this.memoLocalPref === this.localPref &&
+      this.memoMed === this.med && this.memoNextHop === this.nextHop && this.memoAsPath === this.asPath &&
+      sameNumbers(this.memoCommunities, this.communities) && sameTriples(this.memoLarge, this.largeCommunities)
+    ) {
+      return interner.ref(m);
+    }
+    const out = this.intern(interner);
+    this.memoBase = this.base;
+    this.memoOut = out;
+    this.memoLocalPref = this.localPref;
+    this.memoMed = this.med;
+    this.memoNextHop = this.nextHop;
+    this.memoCommunities = this.communities;
+    this.memoLarge = this.largeCommunities;
+    this.memoAsPath = this.asPath;
+    return out;
+  }
+
+  private intern(interner: AttrInterner): AttrSet {
     const f = interner.fieldsOf(this.base);
     f.localPref = this.localPref;
     f.med = this.med;
@@ -88,4 +122,23 @@ export class FilterState {
     this.largeCommunities = null;
     this.asPath = [];
   }
+}
+
+function sameNumbers(a: readonly number[] | null, b: readonly number[] | null): boolean {
+  if (a === b) return true;
+  if (a === null || b === null || a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+function sameTriples(
+  a: readonly (readonly [number, number, number])[] | null, b: readonly (readonly [number, number, number])[] | null,
+): boolean {
+  if (a === b) return true;
+  if (a === null || b === null || a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) {
+    const x = a[i], y = b[i];
+    if (x[0] !== y[0] || x[1] !== y[1] || x[2] !== y[2]) return false;
+  }
+  return true;
 }

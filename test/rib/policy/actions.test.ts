@@ -147,3 +147,28 @@ t.test('invalid action values are ConfigErrors', async (t) => {
   t.throws(() => compilePolicy({ name: 'x', default: 'accept', rules: [{ actions: [{ kind: 'setLocalPref', value: -1 }] }] }), ConfigError);
   t.throws(() => compilePolicy({ name: 'x', default: 'accept', rules: [{ actions: [{ kind: 'setNextHop', value: 'x' }] }] }), ConfigError);
 });
+
+t.test('the re-intern memo returns the live canonical set and never a freed one', async (t) => {
+  const interner = new AttrInterner();
+  const a = attrs(interner, { nextHop: '10.0.0.1' });
+  const start = interner.stats();
+  const rules = accepting([{ kind: 'setLocalPref', value: 7 }, { kind: 'addCommunity', value: [1, 2] }]);
+  const r1 = run(interner, rules, ctx('10.0.0.0/24', a));
+  const r2 = run(interner, rules, ctx('10.0.1.0/24', a));
+  t.equal(r2.attrs, r1.attrs, 'same edits on the same base: same object');
+  t.equal(r1.attrs.refs, 2);
+  const other = run(interner, accepting([{ kind: 'setLocalPref', value: 8 }, { kind: 'addCommunity', value: [1, 2] }]), ctx('10.0.2.0/24', a));
+  t.not(other.attrs, r1.attrs, 'different edits miss the memo');
+  t.equal(other.attrs.localPref, 8);
+  interner.release(other.attrs);
+  const first = r1.attrs;
+  interner.release(r1.attrs);
+  interner.release(r2.attrs);
+  t.equal(first.refs, 0, 'freed');
+  const r3 = run(interner, rules, ctx('10.0.3.0/24', a));
+  t.equal(r3.attrs.refs, 1, 'a live set with exactly one reference');
+  t.equal(r3.attrs.localPref, 7);
+  t.same(r3.attrs.communities?.value, [65538]);
+  interner.release(r3.attrs);
+  t.same(interner.stats(), start);
+});

@@ -1,0 +1,33 @@
+/**
+ * DOC: plugs Calico's generated filters (src/rib/policy/calico.ts) into the daemon's per-peer policy hooks:
+ * each peer's import and export policy is the BIRD filter confd would render for it (contract §4.2), compiled
+ * once per family and shared by peers with the same BGPFilter list.
+ */
+import type { NodeBgpConfig } from '../config/node-config';
+import type { AttrInterner } from '../rib/attrs/intern';
+import { CalicoPolicies } from '../rib/policy/calico';
+import { exportPolicyOf, importPolicyOf } from '../rib/policy/adapters';
+import type { DaemonHooks } from './daemon';
+
+export function calicoHooks(interner: AttrInterner): DaemonHooks {
+  let built: { config: NodeBgpConfig; v4: CalicoPolicies; v6: CalicoPolicies } | undefined;
+  const policiesFor = (config: NodeBgpConfig) => {
+    if (built?.config !== config) built = { config, v4: new CalicoPolicies(config, 'ipv4'), v6: new CalicoPolicies(config, 'ipv6') };
+    return built;
+  };
+  const peerOf = (config: NodeBgpConfig, name: string) => config.peers.find((p) => p.name === name);
+  return {
+    importPolicy(config, name) {
+      const p = peerOf(config, name);
+      if (!p) return undefined;
+      const pol = policiesFor(config)[p.family === 'ipv4' ? 'v4' : 'v6'];
+      return importPolicyOf(pol.importPolicy(p), interner, { peerName: p.name, peerInternal: p.internal });
+    },
+    exportPolicy(config, name) {
+      const p = peerOf(config, name);
+      if (!p) return undefined;
+      const pol = policiesFor(config)[p.family === 'ipv4' ? 'v4' : 'v6'];
+      return exportPolicyOf(pol.exportPolicy(p), interner, { peerName: p.name, peerInternal: p.internal });
+    },
+  };
+}
