@@ -21,6 +21,9 @@ async function main(): Promise<void> {
     }
     await waitFor(async () => (await topo.frr.getRoutes('ipv4')).filter((r) => r.prefix.startsWith('10.244.')).length >= 2, 30000, 'FRR learns both blocks');
     for (const n of topo.nodes) {
+      await waitFor(async () => (await n.petrel.query<unknown[]>('show', 'routes')).length >= 3, 30000, `${n.name}: both blocks and the ToR network`);
+    }
+    for (const n of topo.nodes) {
       process.stdout.write(`\n=== ${n.name} (${n.ip}): petrel show peers\n${await n.petrel.table('show', 'peers')}`);
       process.stdout.write(`\n=== ${n.name}: petrel show routes\n${await n.petrel.table('show', 'routes')}`);
     }
