@@ -13,10 +13,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { AttrInterner, emptyAttrFields } from '../../src/rib/attrs/intern';
 import { LocRib } from '../../src/rib/loc-rib';
-import { Peer, type PeerConfig } from '../../src/bgp/peer';
-import { Listener } from '../../src/bgp/session/listener';
-import { IPV4_UNICAST, IPV6_UNICAST, type Family } from '../../src/bgp/family';
 import { DEFAULT_BEST_PATH_OPTIONS } from '../../src/rib/best-path';
+import { Peer } from '../../src/bgp/peer';
+import { IPV4_UNICAST } from '../../src/bgp/family';
 import { localSource, originate } from '../../src/rib/local-routes';
 import type { ImportPolicy } from '../../src/rib/importer';
 import { SourceKind } from '../../src/rib/types';
@@ -24,41 +23,13 @@ import { parsePrefix } from '../../src/util/prefix';
 import { startApiServer, type ApiServer } from '../../src/api/server';
 import type { ApiDaemonView } from '../../src/api/views';
 import { PetrelClient, ApiCallError } from '../../src/api/client';
+import { speaker, peerConfig, waitFor } from '../helpers/loopback-speaker';
 import { runShow } from '../../src/cli/show-command';
 import type { PeerInfo, RouteInfo, StatusInfo } from '../../src/api/types';
 
 const log = pino({ level: process.env.TEST_LOG ?? 'silent' });
 const CLI = join(__dirname, '..', '..', 'src', 'cli', 'petrel.js');
 
-function speaker() {
-  const interner = new AttrInterner();
-  const ribs = new Map<Family, LocRib>([
-    [IPV4_UNICAST, new LocRib(IPV4_UNICAST, interner, DEFAULT_BEST_PATH_OPTIONS)],
-    [IPV6_UNICAST, new LocRib(IPV6_UNICAST, interner, DEFAULT_BEST_PATH_OPTIONS)],
-  ]);
-  const peers: Peer[] = [];
-  const listener = new Listener((addr) => peers.find((p) => p.config.peerAddress === addr)?.session, log);
-  return { interner, ribs, peers, listener };
-}
-
-function peerConfig(name: string, local: { as: number; id: string; addr: string }, remote: { as: number; addr: string; port: number }, passive: boolean): PeerConfig {
-  return {
-    name, peerAddress: remote.addr, peerPort: remote.port, localAddress: local.addr,
-    settings: { localAs: local.as, peerAs: remote.as, routerId: local.id, holdTime: 9, families: [IPV4_UNICAST] },
-    fsm: { connectRetryTime: 1, holdTime: 9, passive, idleHoldTime: 1, idleHoldTimeMax: 2, allowAutomaticStart: true },
-    ibgp: local.as === remote.as, nextHopMode: 'auto', rrClient: false, clusterId: null, allowLocalAs: 0,
-    // Loopback next hops are martians (RFC 4271 §6.3): advertise a documentation address as "self".
-    nextHopAddress: local.addr.replace(/^127\.0\.0\./, '192.0.2.'),
-  };
-}
-
-async function waitFor(what: string, fn: () => boolean, ms = 10000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!fn()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
 
 interface Run {
   code: number;
@@ -93,8 +64,8 @@ t.test('petrel show against a live speaker', async (t) => {
   const port = 20000 + Math.floor(Math.random() * 20000);
   const dir = mkdtempSync(join(tmpdir(), 'petrel-api-'));
   const sock = join(dir, 'petrel.sock');
-  const a = speaker();
-  const b = speaker();
+  const a = speaker(log);
+  const b = speaker(log);
   let api: ApiServer | undefined;
   const started: Peer[] = [];
   t.teardown(async () => {

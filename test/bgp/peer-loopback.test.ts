@@ -5,56 +5,16 @@
  */
 import t from 'tap';
 import pino from 'pino';
-import { AttrInterner } from '../../src/rib/attrs/intern';
-import { LocRib } from '../../src/rib/loc-rib';
-import { Peer, type PeerConfig } from '../../src/bgp/peer';
-import { Listener } from '../../src/bgp/session/listener';
-import { IPV4_UNICAST, IPV6_UNICAST, type Family } from '../../src/bgp/family';
-import { DEFAULT_BEST_PATH_OPTIONS } from '../../src/rib/best-path';
+import { Peer } from '../../src/bgp/peer';
+import { IPV4_UNICAST } from '../../src/bgp/family';
 import { localSource, originate, retract } from '../../src/rib/local-routes';
 import { SourceKind } from '../../src/rib/types';
 import { parsePrefix, formatPrefixKey } from '../../src/util/prefix';
 import { emptyAttrFields } from '../../src/rib/attrs/intern';
+import { speaker, peerConfig, waitFor, type Speaker } from '../helpers/loopback-speaker';
 
 const log = pino({ level: process.env.TEST_LOG ?? 'silent' });
 
-interface Speaker {
-  name: string;
-  ribs: Map<Family, LocRib>;
-  interner: AttrInterner;
-  listener: Listener;
-  peers: Peer[];
-}
-
-function speaker(name: string): Speaker {
-  const interner = new AttrInterner();
-  const ribs = new Map<Family, LocRib>([
-    [IPV4_UNICAST, new LocRib(IPV4_UNICAST, interner, DEFAULT_BEST_PATH_OPTIONS)],
-    [IPV6_UNICAST, new LocRib(IPV6_UNICAST, interner, DEFAULT_BEST_PATH_OPTIONS)],
-  ]);
-  const s: Speaker = { name, ribs, interner, peers: [], listener: undefined as unknown as Listener };
-  s.listener = new Listener((addr) => s.peers.find((p) => p.config.peerAddress === addr)?.session, log);
-  return s;
-}
-
-function peerConfig(name: string, local: { as: number; id: string; addr: string }, remote: { as: number; addr: string; port: number }, passive: boolean): PeerConfig {
-  return {
-    name, peerAddress: remote.addr, peerPort: remote.port, localAddress: local.addr,
-    settings: { localAs: local.as, peerAs: remote.as, routerId: local.id, holdTime: 9, families: [IPV4_UNICAST] },
-    fsm: { connectRetryTime: 1, holdTime: 9, passive, idleHoldTime: 1, idleHoldTimeMax: 2, allowAutomaticStart: true },
-    ibgp: local.as === remote.as, nextHopMode: 'auto', rrClient: false, clusterId: null, allowLocalAs: 0,
-    // Loopback next hops are martians (RFC 4271 §6.3): advertise a documentation address as "self" instead.
-    nextHopAddress: local.addr.replace(/^127\.0\.0\./, '192.0.2.'),
-  };
-}
-
-async function waitFor(what: string, fn: () => boolean, ms = 10000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!fn()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
 
 function prefixes(s: Speaker): string[] {
   return [...s.ribs.get(IPV4_UNICAST)!.table.keys()].map(formatPrefixKey).sort();
@@ -62,8 +22,8 @@ function prefixes(s: Speaker): string[] {
 
 t.test('eBGP over loopback: routes both ways, attributes, withdraw, flush on stop', async (t) => {
   const port = 20000 + Math.floor(Math.random() * 20000);
-  const a = speaker('a');
-  const b = speaker('b');
+  const a = speaker(log);
+  const b = speaker(log);
   await a.listener.listen(port, '127.0.0.11');
   await b.listener.listen(port, '127.0.0.12');
   const pa = new Peer(peerConfig('to_b', { as: 65001, id: '10.0.0.11', addr: '127.0.0.11' }, { as: 65002, addr: '127.0.0.12', port }, false), a.ribs, a.interner, log);
@@ -104,8 +64,8 @@ t.test('eBGP over loopback: routes both ways, attributes, withdraw, flush on sto
 
 t.test('a wrong peer AS is refused with NOTIFICATION 2/2 and the session stays down', async (t) => {
   const port = 20000 + Math.floor(Math.random() * 20000);
-  const a = speaker('a');
-  const b = speaker('b');
+  const a = speaker(log);
+  const b = speaker(log);
   await b.listener.listen(port, '127.0.0.22');
   const pa = new Peer(peerConfig('to_b', { as: 65001, id: '10.0.0.21', addr: '127.0.0.21' }, { as: 65002, addr: '127.0.0.22', port }, false), a.ribs, a.interner, log);
   // b expects AS 65009, but a is 65001.
