@@ -29,6 +29,45 @@ export interface StatusInfo {
   peersEstablished: number;
   families: FamilyCountInfo[];
   attributeSets: number;
+  /** Event-loop delay; null when the daemon runs no monitor. Always present in API output (optional for hand-built records). */
+  loopLag?: LoopLagInfo | null;
+  /** Update groups (shared Adj-RIB-Outs), forked ones included. Always present in API output. */
+  updateGroups?: number;
+}
+
+/** Event-loop delay percentiles of one window, in milliseconds. */
+export interface LagFiguresInfo {
+  p50: number;
+  p99: number;
+  max: number;
+  samples: number;
+}
+
+export interface LoopLagInfo {
+  sinceStart: LagFiguresInfo;
+  /** The last completed interval (zeros before the first one ends). */
+  lastInterval: LagFiguresInfo;
+  intervalSeconds: number;
+}
+
+/** RFC 4724 helper state of one peer's routes. */
+export interface GracefulRestartInfo {
+  /** 'idle', 'restarting' (session down, routes stale) or 'recovering' (waiting for End-of-RIB). */
+  phase: string;
+  staleFamilies: string[];
+  /** Unix seconds when the running restart or stale timer fires; 0 when none. */
+  deadline: number;
+}
+
+/** The update group a peer's family exports through. */
+export interface ExportGroupInfo {
+  family: string;
+  /** Peers sharing this Adj-RIB-Out and UPDATE stream. */
+  members: number;
+  /** Encoded octets not yet sent by the slowest member. */
+  queuedBytes: number;
+  /** A private group of a member that fell behind. */
+  forked: boolean;
 }
 
 /** What OPEN negotiation agreed on with an established peer. */
@@ -88,6 +127,10 @@ export interface PeerInfo {
   capabilities: CapabilitiesInfo | null;
   updatesReceived: number;
   updatesSent: number;
+  /** Always present in API output (optional for hand-built records). */
+  gracefulRestart?: GracefulRestartInfo;
+  /** One per established family. Always present in API output. */
+  exportGroups?: ExportGroupInfo[];
 }
 
 /** Which table `show routes` reads. */

@@ -22,6 +22,7 @@ import type { AttrInterner } from '../rib/attrs/intern';
 import { codeMultipath, compareCode, isBgpSource, isEligible, MedMode, DEFAULT_BEST_PATH_OPTIONS } from '../rib/best-path';
 import type { LocRib } from '../rib/loc-rib';
 import { RouteFlag, type Route, type RouteSource } from '../rib/types';
+import type { LoopLagSnapshot } from '../util/loop-lag';
 import { petrelVersion } from './paths';
 import type { CapabilitiesInfo, PeerInfo, PrefixCountsInfo, RouteInfo, RouteQuery, StatusInfo } from './types';
 
@@ -35,6 +36,8 @@ export interface ApiDaemonView {
   /** ms since epoch. */
   readonly reconfiguredAt: number;
   readonly config: { readonly nodeName: string; readonly routerId: string; readonly localAs: number };
+  /** The event-loop lag monitor, when the daemon runs one. */
+  readonly loopLag?: { snapshot(): LoopLagSnapshot };
 }
 
 /** A query the API cannot answer; `code` is ERR_API_ARGUMENT or ERR_API_NOT_FOUND. */
@@ -65,7 +68,24 @@ export function statusView(d: ApiDaemonView, now: number): StatusInfo {
       return { family: formatFamily(rib.family), prefixes: s.prefixes, paths: s.paths };
     }),
     attributeSets: d.interner.stats().sets,
+    loopLag: loopLagInfo(d.loopLag?.snapshot()),
+    updateGroups: countGroups(d.peers.values()),
   };
+}
+
+const ms = (x: number): number => Math.round(x * 1000) / 1000;
+
+function loopLagInfo(s: LoopLagSnapshot | undefined): StatusInfo['loopLag'] {
+  if (!s) return null;
+  const f = (x: LoopLagSnapshot['sinceStart']) => ({ p50: ms(x.p50), p99: ms(x.p99), max: ms(x.max), samples: x.samples });
+  return { sinceStart: f(s.sinceStart), lastInterval: f(s.lastInterval), intervalSeconds: Math.round(s.intervalMs / 1000) };
+}
+
+/** Distinct update groups the established peers export through. */
+function countGroups(peers: Iterable<Peer>): number {
+  const groups = new Set<unknown>();
+  for (const p of peers) for (const m of p.groupMembers().values()) groups.add(m.group);
+  return groups.size;
 }
 
 /** Received/accepted/filtered paths per source over every Loc-RIB: one pass over the tables. */
@@ -97,6 +117,7 @@ function peerInfo(p: Peer, c: PrefixCountsInfo | undefined, now: number): PeerIn
   const cfg = p.config;
   const s = p.session;
   const n = s.up ? p.negotiatedSession : null;
+  const gr = p.gracefulRestartStatus();
   let advertised = 0;
   for (const ex of p.exportersByFamily().values()) advertised += ex.adjRibOut.size;
   let capabilities: CapabilitiesInfo | null = null;
@@ -134,6 +155,12 @@ function peerInfo(p: Peer, c: PrefixCountsInfo | undefined, now: number): PeerIn
     capabilities,
     updatesReceived: p.counters.updatesReceived,
     updatesSent: p.counters.updatesSent,
+    gracefulRestart: {
+      phase: gr.phase, staleFamilies: gr.staleFamilies.map(formatFamily), deadline: gr.deadline ? secs(gr.deadline) : 0,
+    },
+    exportGroups: [...p.groupMembers()].map(([f, m]) => ({
+      family: formatFamily(f), members: m.group.members.size, queuedBytes: m.group.queuedBytes, forked: m.group.key.endsWith('#fork'),
+    })),
   };
 }
 

@@ -7,7 +7,7 @@
  * documented order, whatever the loader filled in.
  */
 import type {
-  CapabilitiesInfo, LastErrorInfo, PeerInfo, PrefixCountsInfo, RouteDirection, RouteInfo, RouteQuery, StatusInfo,
+  CapabilitiesInfo, LagFiguresInfo, LastErrorInfo, LoopLagInfo, PeerInfo, PrefixCountsInfo, RouteDirection, RouteInfo, RouteQuery, StatusInfo,
 } from './types';
 
 /** A ListRoutesRequest as decoded (enums as names). */
@@ -36,7 +36,7 @@ export function fromProtoQuery(p: ProtoRouteQuery): RouteQuery {
 }
 
 export function toProtoStatus(s: StatusInfo): Obj {
-  return { ...s };
+  return { ...s, loopLag: s.loopLag ?? undefined };
 }
 
 export function toProtoPeer(p: PeerInfo): Obj {
@@ -64,7 +64,20 @@ export function fromProtoStatus(v: unknown): StatusInfo {
       return { family: str(x.family), prefixes: num(x.prefixes), paths: num(x.paths) };
     }),
     attributeSets: num(o.attributeSets),
+    loopLag: fromProtoLoopLag(o.loopLag),
+    updateGroups: num(o.updateGroups),
   };
+}
+
+function fromProtoLag(v: unknown): LagFiguresInfo {
+  const o = obj(v);
+  return { p50: num(o.p50), p99: num(o.p99), max: num(o.max), samples: num(o.samples) };
+}
+
+function fromProtoLoopLag(v: unknown): LoopLagInfo | null {
+  if (v === null || v === undefined) return null;
+  const o = obj(v);
+  return { sinceStart: fromProtoLag(o.sinceStart), lastInterval: fromProtoLag(o.lastInterval), intervalSeconds: num(o.intervalSeconds) };
 }
 
 function fromProtoCapabilities(v: unknown): CapabilitiesInfo | null {
@@ -93,6 +106,14 @@ export function fromProtoPeer(v: unknown): PeerInfo {
     routerId: str(o.routerId), type: o.type === 'ibgp' ? 'ibgp' : 'ebgp', passive: bool(o.passive), state: str(o.state),
     since: num(o.since), uptime: num(o.uptime), lastError: fromProtoLastError(o.lastError), prefixes,
     capabilities: fromProtoCapabilities(o.capabilities), updatesReceived: num(o.updatesReceived), updatesSent: num(o.updatesSent),
+    gracefulRestart: {
+      phase: str(obj(o.gracefulRestart).phase) || 'idle', staleFamilies: strs(obj(o.gracefulRestart).staleFamilies),
+      deadline: num(obj(o.gracefulRestart).deadline),
+    },
+    exportGroups: (Array.isArray(o.exportGroups) ? o.exportGroups : []).map((g) => {
+      const x = obj(g);
+      return { family: str(x.family), members: num(x.members), queuedBytes: num(x.queuedBytes), forked: bool(x.forked) };
+    }),
   };
 }
 

@@ -1,13 +1,15 @@
 /**
  * DOC: a BGP peer: its session plus the channel to the RIB (BIRD's protocol ↔ channel ↔ table).
  *
- * On Established the peer creates its importer (UPDATE → Loc-RIB) and one exporter per negotiated family
- * (Loc-RIB journal → Adj-RIB-Out → UPDATEs). Received UPDATEs are decoded and validated here with the negotiated
- * receive context; an RFC 7606 session reset goes back to the FSM as UpdateError (the exact NOTIFICATION), every
- * weaker outcome is applied by the importer. Export is pulled: `pump` runs while the socket is below its high-water
- * mark and resumes on 'drain' or on new journal entries, in slices (`EXPORT_SLICE`) so the event loop stays free.
- * After a family's initial feed is sent, End-of-RIB follows (RFC 4724 §2). On session down the peer's routes are
- * flushed from the Loc-RIBs in slices as well; a peer's failure touches nothing but its own routes.
+ * On Established the peer creates its importer (UPDATE → Loc-RIB) and joins one update group per negotiated family
+ * (rib/update-group.ts: peers with identical export share one Adj-RIB-Out and one encoded UPDATE stream). Received
+ * UPDATEs are decoded and validated here with the negotiated receive context; an RFC 7606 session reset goes back to
+ * the FSM as UpdateError (the exact NOTIFICATION), every weaker outcome is applied by the importer. Export is pulled:
+ * `pump` runs while the socket is below its high-water mark and resumes on 'drain', on new journal entries or when
+ * another member of the group queued messages, in slices (`EXPORT_SLICE`) so the event loop stays free. After a
+ * family's initial feed is sent, End-of-RIB follows (RFC 4724 §2). On session down the peer's routes are flushed
+ * from the Loc-RIBs in slices, unless graceful restart keeps them as stale (graceful-restart.ts, RFC 4724 §4.2);
+ * a peer's failure touches nothing but its own routes.
  */
 import type { Logger } from 'pino';
 import { decodeUpdate } from './codec/update';
@@ -23,8 +25,10 @@ import type { DownReason } from './fsm/types';
 import { Session, type SessionHandler, type SessionOptions } from './session/session';
 import { normalizeAddress } from './session/listener';
 import type { AttrInterner } from '../rib/attrs/intern';
-import { Exporter } from '../rib/exporter';
-import { makeExportDecision, type ExportPolicy, type NextHopMode } from '../rib/export-rules';
+import type { Exporter } from '../rib/exporter';
+import type { ExportPeer, ExportPolicy, NextHopMode } from '../rib/export-rules';
+import { registryFor, updateGroupKey, type GroupMember, type UpdateGroupRegistry } from '../rib/update-group';
+import { GracefulRestartHelper, retainsRoutes, type GracefulRestartStatus } from './graceful-restart';
 import { PeerImporter, type ImportPolicy } from '../rib/importer';
 import type { LocRib } from '../rib/loc-rib';
 import { SourceKind, type RouteSource } from '../rib/types';
@@ -50,6 +54,15 @@ export interface PeerConfig extends SessionOptions {
   localLinkLocal?: string;
   /** The next hop we advertise as "self" (BIRD 2's `next hop address`); default: the session's local address. */
   nextHopAddress?: string;
+  /**
+   * Identity of `exportPolicy` for update grouping: peers with equal keys (and equal session parameters) share one
+   * Adj-RIB-Out. Without it a peer with an export policy is grouped alone.
+   */
+  exportPolicyKey?: string;
+  /** Share Adj-RIB-Outs with identical peers (default true); false keeps a private one (benchmarks, debugging). */
+  updateGroups?: boolean;
+  /** RFC 4724 helper: seconds to wait for End-of-RIB after a restarting peer returns (default 240). */
+  gracefulRestartStaleTime?: number;
 }
 
 export interface PeerCounters {
@@ -61,29 +74,37 @@ export interface PeerCounters {
 
 let nextSourceId = 1;
 
+/** Default RFC 4724 stale timer: BIRD's and Calico's 240 s wait. */
+const DEFAULT_STALE_TIME = 240;
+
 export class Peer implements SessionHandler {
   readonly session: Session;
   readonly source: RouteSource;
   private importer: PeerImporter | null = null;
-  private readonly exporters = new Map<Family, Exporter>();
-  private readonly eorSent = new Set<Family>();
+  private readonly members = new Map<Family, GroupMember>();
   private negotiated: NegotiatedSession | null = null;
   private pumpScheduled = false;
   private readonly unsubscribe: (() => void)[] = [];
+  private readonly groups: UpdateGroupRegistry;
+  private readonly gr: GracefulRestartHelper;
   readonly counters: PeerCounters = { updatesReceived: 0, updatesSent: 0, prefixesReceived: 0, prefixesAdvertised: 0 };
   /** Families the peer has sent End-of-RIB for since the session came up. */
   readonly eorReceived = new Set<Family>();
 
+  /** `groups`: the update-group registry; default: one per `ribs` map (every peer of a speaker shares it). */
   constructor(
     readonly config: PeerConfig,
     private readonly ribs: ReadonlyMap<Family, LocRib>,
     private readonly interner: AttrInterner,
     readonly log: Logger,
+    groups?: UpdateGroupRegistry,
   ) {
     this.source = {
       id: nextSourceId++, name: config.name, kind: config.ibgp ? SourceKind.Ibgp : SourceKind.Ebgp,
       address: config.peerAddress, routerId: 0, peerAs: config.settings.peerAs, rrClient: config.rrClient, preference: 100,
     };
+    this.groups = groups ?? registryFor(ribs);
+    this.gr = new GracefulRestartHelper(this.source, ribs, log, config.gracefulRestartStaleTime ?? DEFAULT_STALE_TIME);
     this.session = new Session(config, this, log);
   }
 
@@ -95,12 +116,22 @@ export class Peer implements SessionHandler {
     return this.negotiated;
   }
 
+  /** The graceful-restart helper's state (RFC 4724 §4.2). */
+  gracefulRestartStatus(): GracefulRestartStatus {
+    return this.gr.status();
+  }
+
   start(): void {
     this.session.start();
   }
 
-  /** Cease to the peer and stop; routes are flushed as the session goes down. */
+  /** Cease to the peer and stop; routes are flushed as the session goes down (or now, if it already is down). */
   stop(subcode = 2): void {
+    if (this.gr.phase === 'restarting') {
+      this.gr.reset();
+      this.log.info('peer stopped during graceful restart: flushing its stale routes');
+      this.flush(this.ribs.keys());
+    }
     this.session.stop(subcode);
   }
 
@@ -110,22 +141,29 @@ export class Peer implements SessionHandler {
     this.negotiated = n;
     this.source.routerId = parseBgpId(n.peerRouterId);
     this.eorReceived.clear();
-    this.eorSent.clear();
+    this.gr.sessionUp(n);
     const cfg = this.config;
     this.importer = new PeerImporter(this.source, this.ribs, this.interner, {
       localAs: cfg.settings.localAs, allowLocalAs: cfg.allowLocalAs, routerId: cfg.settings.routerId, clusterId: cfg.clusterId ?? '',
     }, cfg.importPolicy);
     const conn = s.up;
     const localAddress = cfg.nextHopAddress || normalizeAddress(conn?.socket?.localAddress) || cfg.localAddress || '';
+    const host = { source: this.source, wake: () => this.schedulePump() };
+    const policyKey = cfg.exportPolicy ? cfg.exportPolicyKey ?? `peer:${cfg.name}` : '';
     for (const f of n.families) {
       const rib = this.ribs.get(f);
       if (!rib) continue;
-      const decide = makeExportDecision({
+      const exportPeer: ExportPeer = {
         source: this.source, ibgp: cfg.ibgp, localAs: cfg.settings.localAs, localAddress, localLinkLocal: cfg.localLinkLocal ?? '',
         nextHopMode: cfg.nextHopMode, clusterId: cfg.clusterId, routerId: cfg.settings.routerId, policy: cfg.exportPolicy,
-      }, this.interner);
-      const ex = new Exporter(`${cfg.name}/${formatFamily(f)}`, rib, this.interner, new UpdateBuilder(f, n.tx), decide);
-      this.exporters.set(f, ex);
+      };
+      let key = updateGroupKey({
+        family: f, policyKey, ibgp: cfg.ibgp, rrClient: cfg.rrClient, clusterId: cfg.clusterId, nextHopMode: cfg.nextHopMode,
+        localAddress, localLinkLocal: exportPeer.localLinkLocal, localAs: cfg.settings.localAs, routerId: cfg.settings.routerId,
+        as4: n.tx.as4, addPathTx: n.addPathTx.has(f), extendedMessage: n.tx.extendedMessage, extendedNextHop: n.extendedNextHop.has(f),
+      });
+      if (cfg.updateGroups === false) key += `|peer:${this.source.id}`;
+      this.members.set(f, this.groups.join(key, host, rib, this.interner, () => new UpdateBuilder(f, n.tx), exportPeer));
       this.unsubscribe.push(rib.journal.onAppend(() => this.schedulePump()));
     }
     this.schedulePump();
@@ -134,17 +172,29 @@ export class Peer implements SessionHandler {
   down(_s: Session, reason: DownReason, graceful: boolean): void {
     for (const u of this.unsubscribe) u();
     this.unsubscribe.length = 0;
-    for (const ex of this.exporters.values()) ex.close();
-    this.exporters.clear();
+    for (const m of this.members.values()) m.leave();
+    this.members.clear();
     this.importer = null;
+    const n = this.negotiated;
     this.negotiated = null;
+    const localN = this.config.settings.gracefulRestart?.notification === true;
+    if (n && retainsRoutes(reason, n.gracefulRestart, localN)) {
+      const flush = this.gr.sessionDown(n, reason);
+      if (flush.length) this.flush(flush);
+      return;
+    }
+    this.gr.reset();
     this.log.info({ reason: reason.kind, graceful }, 'flushing routes of the peer');
-    this.flush();
+    this.flush(this.ribs.keys());
   }
 
-  /** Removes every route of this peer from the Loc-RIBs, in slices. */
-  private flush(): void {
-    const states = [...this.ribs.values()].map((rib) => ({ rib, state: {} as { it?: Iterator<[number | string, unknown]> } }));
+  /** Removes every route of this peer from the Loc-RIBs of `families`, in slices. */
+  private flush(families: Iterable<Family>): void {
+    const states: { rib: LocRib; state: { it?: Iterator<[number | string, unknown]> } }[] = [];
+    for (const f of families) {
+      const rib = this.ribs.get(f);
+      if (rib) states.push({ rib, state: {} });
+    }
     const run = () => {
       for (const { rib, state } of states) {
         if (!rib.flushSource(this.source, FLUSH_SLICE, state as never)) {
@@ -175,6 +225,7 @@ export class Peer implements SessionHandler {
     if (eor !== undefined) {
       this.eorReceived.add(eor);
       this.log.debug({ family: formatFamily(eor) }, 'End-of-RIB received');
+      this.gr.endOfRib(eor);
       return;
     }
     const v = validateUpdate(msg, { ibgp: this.config.ibgp, localAs: this.config.settings.localAs, peerAs: n.peerAs, as4: n.rx.as4 });
@@ -190,12 +241,10 @@ export class Peer implements SessionHandler {
   }
 
   routeRefresh(_s: Session, msg: RouteRefreshMessage): void {
-    // RFC 2918: re-send the Adj-RIB-Out of the family. Re-evaluating the table gives the same result and a fresh
-    // UPDATE stream; prefixes already advertised are re-sent because the Adj-RIB-Out is dropped first.
-    for (const [f, ex] of this.exporters) {
+    // RFC 2918 §4: re-send the Adj-RIB-Out of the family: this member replays its group's Adj-RIB-Out.
+    for (const [f, m] of this.members) {
       if ((f >>> 8) !== msg.afi || (f & 0xff) !== msg.safi) continue;
-      ex.refeedAll();
-      this.eorSent.delete(f);
+      m.refresh();
     }
     this.schedulePump();
   }
@@ -206,7 +255,7 @@ export class Peer implements SessionHandler {
 
   /** Soft reconfiguration after an export policy change: re-evaluate every prefix (no session reset). */
   refeed(): void {
-    for (const ex of this.exporters.values()) ex.refeed();
+    for (const m of this.members.values()) m.group.refeed();
     this.schedulePump();
   }
 
@@ -219,39 +268,48 @@ export class Peer implements SessionHandler {
     });
   }
 
-  /** One export slice: evaluate, encode, send, while the socket takes it. */
+  /** One export slice per family: the group's next messages for this member, while the socket takes them. */
   private pump(): void {
     const conn = this.session.up;
     if (!conn || !this.negotiated) return;
     let more = false;
-    for (const [f, ex] of this.exporters) {
+    let advertised = 0;
+    for (const [f, m] of this.members) {
+      advertised += m.group.exporter.adjRibOut.size;
       if (!conn.canSend) return; // resumes on 'drain'
-      ex.pull(EXPORT_SLICE);
-      const msgs = ex.drain(EXPORT_SLICE);
+      const msgs = m.take(EXPORT_SLICE);
       if (msgs.length) {
         this.counters.updatesSent += msgs.length;
         conn.sendUpdates(msgs);
       }
-      if (!ex.feeding && ex.idle && !this.eorSent.has(f)) {
-        this.eorSent.add(f);
+      if (!m.eorSent && m.synced) {
+        m.eorSent = true;
         conn.sendRaw(encodeUpdate(endOfRibUpdate(f), this.negotiated.tx));
       }
-      if (!ex.idle) more = true;
+      if (!m.synced) more = true;
     }
-    this.counters.prefixesAdvertised = [...this.exporters.values()].reduce((a, e) => a + e.adjRibOut.size, 0);
+    this.counters.prefixesAdvertised = advertised;
     if (more) this.schedulePump();
   }
 
-  /** Prefixes this peer currently has in the Loc-RIBs' candidate lists (accepted or filtered). */
+  /** The exporter (the update group's shared Adj-RIB-Out) of each family while established. */
   exportersByFamily(): ReadonlyMap<Family, Exporter> {
-    return this.exporters;
+    const out = new Map<Family, Exporter>();
+    for (const [f, m] of this.members) out.set(f, m.group.exporter);
+    return out;
+  }
+
+  /** The update-group member of each family while established (group key, queue position). */
+  groupMembers(): ReadonlyMap<Family, GroupMember> {
+    return this.members;
   }
 
   destroy(): void {
     for (const u of this.unsubscribe) u();
     this.unsubscribe.length = 0;
-    for (const ex of this.exporters.values()) ex.close();
-    this.exporters.clear();
+    for (const m of this.members.values()) m.leave();
+    this.members.clear();
+    this.gr.reset();
     this.session.destroy();
   }
 }

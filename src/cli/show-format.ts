@@ -26,9 +26,17 @@ export function formatStatus(s: StatusInfo, nowMs: number): string {
     ['Peers', `${s.peers} configured, ${s.peersEstablished} established`],
     ...s.families.map((f): [string, string] => [f.family, `${f.prefixes} prefixes, ${f.paths} paths`]),
     ['Attribute sets', String(s.attributeSets)],
+    ...(s.updateGroups !== undefined ? [['Update groups', String(s.updateGroups)] as [string, string]] : []),
+    ...(s.loopLag ? [['Loop lag', formatLag(s.loopLag)] as [string, string]] : []),
   ];
   const w = Math.max(...rows.map(([k]) => k.length)) + 1;
   return rows.map(([k, v]) => `${`${k}:`.padEnd(w)} ${v}\n`).join('');
+}
+
+/** "p50 0.5 ms, p99 1.2 ms, max 40 ms since start; last 10 s: p50 ..., p99 ..., max ...". */
+function formatLag(l: NonNullable<StatusInfo['loopLag']>): string {
+  const f = (x: typeof l.sinceStart) => `p50 ${x.p50.toFixed(1)} ms, p99 ${x.p99.toFixed(1)} ms, max ${x.max.toFixed(1)} ms`;
+  return `${f(l.sinceStart)} since start; last ${l.intervalSeconds} s: ${f(l.lastInterval)}`;
 }
 
 function peerAddress(p: PeerInfo): string {

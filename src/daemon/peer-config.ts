@@ -46,5 +46,6 @@ export function speakerPeerConfig(node: NodeBgpConfig, p: CalicoPeer): PeerConfi
     rrClient: p.rrClient,
     clusterId: p.rrClient && p.rrClusterId ? p.rrClusterId : null,
     allowLocalAs: p.allowLocalAs ?? 0,
+    gracefulRestartStaleTime: d.gracefulRestart.waitTime,
   };
 }

@@ -1,7 +1,7 @@
 /**
  * DOC: the protocol rules of advertising a best route to one peer, as an `ExportDecision` for the exporter.
  *
- * Order: (1) never back to the source peer; (2) iBGP split horizon and RFC 4456 §8 reflection (client routes go
+ * Order: (1) never back to the source peer (`exclude`); (2) iBGP split horizon and RFC 4456 §8 reflection (client routes go
  * to everyone, non-client iBGP routes to clients only, eBGP and local routes to everyone); (3) the peer's export
  * policy (Calico's filters, BGPFilter rules: `policy`); (4) attribute rewriting: eBGP prepends the local AS and sets
  * NEXT_HOP to ourselves unless `next hop keep` (RFC 4271 §5.1.3), drops LOCAL_PREF (§5.1.5), MED learned from
@@ -9,7 +9,7 @@
  * LOCAL_PREF 100 when absent, and on reflection sets ORIGINATOR_ID and prepends our cluster id (RFC 4456 §8).
  * Locally originated routes (static, kernel, direct) get our address as next hop on every session.
  * Step (4) depends only on (source, attribute set), so its result is cached per exporter: with one attribute set
- * per feed, a million prefixes cost one rewrite.
+ * per feed, a million prefixes cost one rewrite; `dispose` releases the cache when the exporter closes.
  */
 import type { AttrSet } from './attrs/attr-set';
 import type { AttrInterner, AttrFields } from './attrs/intern';
@@ -37,6 +37,12 @@ export interface ExportPeer {
   /** Our BGP identifier (dotted quad), for ORIGINATOR_ID of locally originated reflected routes. */
   routerId: string;
   policy?: ExportPolicy;
+  /**
+   * The source whose routes are never sent (rule 1). Undefined means `source`; an update group sets it to its sole
+   * member's source, or null when it has several members (FRR's update-group rule: receivers drop their own routes
+   * by AS_PATH, RFC 4271 §9.1.2, or ORIGINATOR_ID, RFC 4456 §8). Read on every decision, so it may change.
+   */
+  exclude?: RouteSource | null;
 }
 
 const CACHE_LIMIT = 65536;
@@ -62,9 +68,9 @@ export function makeExportDecision(peer: ExportPeer, interner: AttrInterner): Ex
     return out;
   };
 
-  return (best: Route): AttrSet | null => {
+  const decision: ExportDecision = (best: Route): AttrSet | null => {
     const src = best.source;
-    if (src === peer.source) return null;
+    if (src === (peer.exclude === undefined ? peer.source : peer.exclude)) return null;
     if (!reflectionAllows(peer, src)) return null;
     let attrs = best.attrs as AttrSet;
     if (peer.policy) {
@@ -77,6 +83,12 @@ export function makeExportDecision(peer: ExportPeer, interner: AttrInterner): Ex
     attrs = rewrite(best, attrs);
     return attrs;
   };
+  decision.dispose = () => {
+    for (const m of cache.values()) for (const s of m.values()) interner.release(s);
+    cache.clear();
+    cached = 0;
+  };
+  return decision;
 }
 
 /** RFC 4456 §8 and the iBGP split horizon of RFC 4271 §9.2. */

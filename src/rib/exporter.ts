@@ -8,6 +8,9 @@
  * Changed prefixes are remembered in a dirty set (a newer change of a queued prefix simply replaces the older one,
  * BIRD's prefix hash rule) and `drain` groups them by attribute set into as few UPDATEs as possible.
  * The Adj-RIB-Out holds one reference on each set it stores; `close` releases them all.
+ * One exporter serves a whole update group (update-group.ts); `adoptState` copies another exporter's Adj-RIB-Out,
+ * dirty set and journal position, which is how a slow member forks off its group without losing track of what it
+ * was sent.
  */
 import type { PrefixKey } from '../util/prefix';
 import type { JournalCursor } from '../util/journal';
@@ -17,8 +20,11 @@ import type { LocRib } from './loc-rib';
 import type { Route } from './types';
 import type { UpdateBuilder } from './update-builder';
 
-/** Decides what to advertise for a best route: a set holding one new reference, or null to not advertise it. */
-export type ExportDecision = (best: Route) => AttrSet | null;
+/**
+ * Decides what to advertise for a best route: a set holding one new reference, or null to not advertise it.
+ * `dispose` (optional) releases whatever the decision caches; the exporter calls it on `close`.
+ */
+export type ExportDecision = ((best: Route) => AttrSet | null) & { dispose?: () => void };
 
 export interface ExporterStats {
   advertised: number;
@@ -48,6 +54,21 @@ export class Exporter {
   /** Whether the initial table feed is still running. */
   get feeding(): boolean {
     return this.feedIt !== undefined;
+  }
+
+  /**
+   * Takes over the export state of `other` (same Loc-RIB): its Adj-RIB-Out (one new reference per set), its queued
+   * changes and its journal position. A running initial feed restarts from the top (evaluation is idempotent).
+   * Meant for a freshly constructed exporter.
+   */
+  adoptState(other: Exporter): void {
+    for (const set of this.adjRibOut.values()) this.interner.release(set);
+    this.adjRibOut.clear();
+    for (const [key, set] of other.adjRibOut) this.adjRibOut.set(key, this.interner.ref(set));
+    this.dirty.clear();
+    for (const key of other.dirty) this.dirty.add(key);
+    this.cursor.seq = other.cursor.seq;
+    this.feedIt = other.feeding ? this.rib.table.keys() : undefined;
   }
 
   /** Re-evaluates every prefix (after an export policy change: soft reconfiguration, no session reset). */
@@ -142,5 +163,6 @@ export class Exporter {
     this.dirty.clear();
     this.rib.journal.closeCursor(this.cursor);
     this.feedIt = undefined;
+    this.decide.dispose?.();
   }
 }

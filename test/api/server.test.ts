@@ -130,9 +130,9 @@ t.test('petrel show against a live speaker', async (t) => {
       startedAt: Math.floor(startedAt / 1000), reconfiguredAt: Math.floor((startedAt + 5000) / 1000), uptime: s.uptime,
       peers: 2, peersEstablished: 1,
       families: [{ family: 'ipv4-unicast', prefixes: 4, paths: 4 }, { family: 'ipv6-unicast', prefixes: 0, paths: 0 }],
-      attributeSets: b.interner.stats().sets,
+      attributeSets: b.interner.stats().sets, loopLag: null, updateGroups: 1,
     });
-    t.equal(Object.keys(s).join(','), 'version,nodeName,routerId,localAs,startedAt,reconfiguredAt,uptime,peers,peersEstablished,families,attributeSets', 'field order');
+    t.equal(Object.keys(s).join(','), 'version,nodeName,routerId,localAs,startedAt,reconfiguredAt,uptime,peers,peersEstablished,families,attributeSets,loopLag,updateGroups', 'field order');
     const text = await show(sock, 'status');
     t.match(text.stdout, /^Router ID: +10\.0\.0\.32$/m);
     t.match(text.stdout, /^Peers: +2 configured, 1 established$/m);
@@ -159,12 +159,15 @@ t.test('petrel show against a live speaker', async (t) => {
         },
         // In: two announcements (two attribute sets) and End-of-RIB; out: one announcement (End-of-RIB not counted).
         updatesReceived: 3, updatesSent: 1,
+        gracefulRestart: { phase: 'idle', staleFamilies: [], deadline: 0 },
+        exportGroups: [{ family: 'ipv4-unicast', members: 1, queuedBytes: 0, forked: false }],
       },
       {
         name: 'to_c', address: '127.0.0.33', port, localAs: 65002, peerAs: 65003, routerId: '', type: 'ebgp',
         passive: true, state: 'Passive', since: peers[1].since, uptime: 0, lastError: null,
         prefixes: { received: 0, accepted: 0, filtered: 0, advertised: 0 }, capabilities: null,
         updatesReceived: 0, updatesSent: 0,
+        gracefulRestart: { phase: 'idle', staleFamilies: [], deadline: 0 }, exportGroups: [],
       },
     ]);
 

@@ -120,8 +120,14 @@ t.test('status counts', async (t) => {
     version: '0.1.0', nodeName: 'n1', routerId: '192.0.2.1', localAs: 64512, startedAt: 1_700_000_000, reconfiguredAt: 1_700_000_100,
     uptime: 61, peers: 0, peersEstablished: 0,
     families: [{ family: 'ipv4-unicast', prefixes: 1, paths: 2 }, { family: 'ipv6-unicast', prefixes: 0, paths: 0 }],
-    attributeSets: 2,
+    attributeSets: 2, loopLag: null, updateGroups: 0,
   });
+  const lagged = statusView({ ...view, loopLag: { snapshot: () => ({
+    sinceStart: { p50: 1.2345, p99: 20.5, max: 250, samples: 900 }, lastInterval: { p50: 1, p99: 2, max: 3, samples: 100 }, intervalMs: 10000,
+  }) } }, 1_700_000_061_500);
+  t.same(lagged.loopLag, {
+    sinceStart: { p50: 1.235, p99: 20.5, max: 250, samples: 900 }, lastInterval: { p50: 1, p99: 2, max: 3, samples: 100 }, intervalSeconds: 10,
+  }, 'loop lag figures in ms, rounded to µs');
 });
 
 t.test('AS path text', async (t) => {

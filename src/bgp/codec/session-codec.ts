@@ -37,8 +37,11 @@ export interface LocalSessionSettings {
   extendedMessage?: boolean;
   /** RFC 8950: advertise IPv6 next hops for our IPv4 families. */
   extendedNextHop?: boolean;
-  /** RFC 4724: advertise graceful restart; `forwarding` sets each family's F bit, `restarting` the R bit. */
-  gracefulRestart?: { restartTime: number; restarting: boolean; forwarding: boolean };
+  /**
+   * RFC 4724: advertise graceful restart; `forwarding` sets each family's F bit, `restarting` the R bit,
+   * `notification` the RFC 8538 N bit (graceful restart also after NOTIFICATIONs other than Hard Reset).
+   */
+  gracefulRestart?: { restartTime: number; restarting: boolean; forwarding: boolean; notification?: boolean };
   /** RFC 2918: advertise route refresh (default true). */
   routeRefresh?: boolean;
   /** RFC 7313: advertise enhanced route refresh (default false). */
@@ -100,7 +103,7 @@ export function buildOpen(local: LocalSessionSettings): OpenMessage {
   if (gr) {
     caps.push({
       code: 64,
-      flags: gr.restarting ? 0x8 : 0,
+      flags: (gr.restarting ? 0x8 : 0) | (gr.notification ? 0x4 : 0),
       restartTime: gr.restartTime,
       families: local.families.map((f) => ({ afi: familyAfi(f), safi: familySafi(f), flags: gr.forwarding ? 0x80 : 0 })),
     });
