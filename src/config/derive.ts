@@ -25,6 +25,7 @@ import type { AddressFamily, ListenConfig, NodeBgpConfig, PeerConfig, PeerKind }
 import type { BgpConfiguration, BgpFilter, BgpPeer, CalicoNode, ResourceSet } from './resources';
 import { matchSelector, type Selector } from './selector';
 import { resolvePetrelSettings } from './settings';
+import { deriveTunnelPlan } from './tunnels';
 
 /** The AS confd injects when no BGPConfiguration sets one. */
 export const DEFAULT_AS = 64512;
@@ -181,6 +182,7 @@ export function deriveNodeConfig(loaded: LoadedConfig, nodeName: string, env: De
     bgpFilters,
     advertisements: deriveAdvertisements(rs, me, cl.globalCfg, nodeCfg, peers, env),
     daemon,
+    tunnels: deriveTunnelPlan(rs, nodeName, daemon),
   };
 }
 

@@ -69,8 +69,8 @@ const NODE: Spec = {
         ipv4IPIPTunnelAddr: 'ip',
       },
     },
-    addresses: 'any', orchRefs: 'any', ipv4VXLANTunnelAddr: 'any', ipv6VXLANTunnelAddr: 'any',
-    vxlanTunnelMACAddr: 'any', vxlanTunnelMACAddrV6: 'any', wireguard: 'any', interfaceName: 'any',
+    addresses: 'any', orchRefs: 'any', ipv4VXLANTunnelAddr: 'ipv4', ipv6VXLANTunnelAddr: 'any',
+    vxlanTunnelMACAddr: 'string', vxlanTunnelMACAddrV6: 'any', wireguard: 'any', interfaceName: 'any',
   },
 };
 
@@ -125,6 +125,12 @@ const PETREL: Spec = {
       },
     },
     gracefulRestart: { obj: { enabled: 'bool', restartTime: { int: [0, 4095] }, waitTime: SECONDS } },
+    tunnels: {
+      obj: {
+        ipip: { enum: ['auto', 'off'] }, vxlan: { enum: ['auto', 'off'] }, ipipMtu: { int: [68, 65535] },
+        vxlanMtu: { int: [68, 65535] }, vxlanVni: { int: [0, 16777215] }, vxlanPort: PORT,
+      },
+    },
   },
 };
 
@@ -333,6 +339,9 @@ function buildNode(ctx: SchemaContext, base: ResourceMeta, s: Obj, f: string): C
   const before = ctx.errors.length;
   const ipv4Address = addr('ipv4Address');
   const ipv6Address = addr('ipv6Address');
+  const vxlanAddr = s.ipv4VXLANTunnelAddr as string | undefined;
+  const mac = s.vxlanTunnelMACAddr as string | undefined;
+  if (mac !== undefined && mac !== '' && !/^[0-9a-fA-F]{2}(:[0-9a-fA-F]{2}){5}$/.test(mac)) ctx.errorAt(`${f}.vxlanTunnelMACAddr`, `is not a MAC address aa:bb:cc:dd:ee:ff (got "${mac}")`);
   if (ctx.errors.length > before) return undefined;
   const rr = bgp.routeReflectorClusterID as string | undefined;
   return {
@@ -340,6 +349,8 @@ function buildNode(ctx: SchemaContext, base: ResourceMeta, s: Obj, f: string): C
     asNumber: bgp.asNumber as number | undefined,
     routeReflectorClusterID: rr === '' ? undefined : rr,
     ipv4IPIPTunnelAddr: bgp.ipv4IPIPTunnelAddr as string | undefined,
+    ...(vxlanAddr !== undefined && vxlanAddr !== '' ? { ipv4VXLANTunnelAddr: vxlanAddr } : {}),
+    ...(mac !== undefined && mac !== '' ? { vxlanTunnelMACAddr: mac.toLowerCase() } : {}),
   };
 }
 

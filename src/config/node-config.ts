@@ -10,6 +10,7 @@ import type {
   BgpFilter, EncapMode, NodeAddress, ProgramClusterRoutes, SecretKeyRef,
 } from './resources';
 import type { PetrelSettings } from './settings';
+import type { TunnelPlan } from './tunnels';
 
 export type AddressFamily = 'ipv4' | 'ipv6';
 
@@ -185,4 +186,6 @@ export interface NodeBgpConfig {
   bgpFilters: Record<string, BgpFilter>;
   advertisements: AdvertisementInputs;
   daemon: PetrelSettings;
+  /** Tunnel devices to manage (src/config/tunnels.ts); optional so hand-built configs may omit it. */
+  tunnels?: TunnelPlan;
 }

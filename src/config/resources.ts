@@ -104,6 +104,10 @@ export interface CalicoNode extends ResourceMeta {
   asNumber?: number;
   routeReflectorClusterID?: string;
   ipv4IPIPTunnelAddr?: string;
+  /** `spec.ipv4VXLANTunnelAddr`: the address of this node's `vxlan.calico` (its VTEP's overlay IP). */
+  ipv4VXLANTunnelAddr?: string;
+  /** `spec.vxlanTunnelMACAddr`: the MAC of this node's `vxlan.calico`, lower-case `aa:bb:cc:dd:ee:ff`. */
+  vxlanTunnelMACAddr?: string;
 }
 
 /** IPPool. */
@@ -185,6 +189,8 @@ export interface PetrelSettingsInput {
     errorWaitMax: number;
   }>;
   gracefulRestart: Partial<{ enabled: boolean; restartTime: number; waitTime: number }>;
+  /** Tunnel device management (src/config/tunnels.ts): `auto` manages a device when an IPPool uses its mode. */
+  tunnels: Partial<{ ipip: 'auto' | 'off'; vxlan: 'auto' | 'off'; ipipMtu: number; vxlanMtu: number; vxlanVni: number; vxlanPort: number }>;
 }
 
 /** Any resource the loader understands. */

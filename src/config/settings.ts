@@ -36,6 +36,12 @@ export interface PetrelSettings {
     errorWaitMax: number;
   };
   gracefulRestart: { enabled: boolean; restartTime: number; waitTime: number };
+  /**
+   * Tunnel devices (`tunl0`, `vxlan.calico`). Default `off` for both: inside calico-node Felix owns these devices and
+   * their routes, and two owners would fight. `auto` (Petrel without Felix) manages a device when an IPPool uses
+   * its encapsulation. MTUs default to Calico's classic 1440 (IPIP) and 1410 (VXLAN); VNI 4096, UDP port 4789.
+   */
+  tunnels: { ipip: 'auto' | 'off'; vxlan: 'auto' | 'off'; ipipMtu: number; vxlanMtu: number; vxlanVni: number; vxlanPort: number };
 }
 
 /** RTPROT_BIRD: the rtm_protocol Felix recognises as BIRD's (contract §2.3). */
@@ -69,6 +75,14 @@ export function resolvePetrelSettings(p?: PetrelConfiguration): PetrelSettings {
       enabled: s.gracefulRestart?.enabled ?? true,
       restartTime: s.gracefulRestart?.restartTime ?? 120,
       waitTime: s.gracefulRestart?.waitTime ?? 240,
+    },
+    tunnels: {
+      ipip: s.tunnels?.ipip ?? 'off',
+      vxlan: s.tunnels?.vxlan ?? 'off',
+      ipipMtu: s.tunnels?.ipipMtu ?? 1440,
+      vxlanMtu: s.tunnels?.vxlanMtu ?? 1410,
+      vxlanVni: s.tunnels?.vxlanVni ?? 4096,
+      vxlanPort: s.tunnels?.vxlanPort ?? 4789,
     },
   };
   if (s.timers?.keepaliveTime !== undefined) out.timers.keepaliveTime = s.timers.keepaliveTime;
