@@ -5,7 +5,8 @@
  * Settings every test relies on: `frr defaults datacenter` (fast timers); `no bgp ebgp-requires-policy`
  * (RFC 8212 default-deny would otherwise drop every eBGP route); `no bgp network import-check` (originate
  * `network` statements without a matching route in zebra, since staticd is not run); `no bgp default
- * ipv4-unicast` with explicit `activate` per family, so each neighbor carries exactly its families.
+ * ipv4-unicast` with explicit `activate` per family, so each neighbor carries exactly its families;
+ * `route-reflector-client` per family for neighbors with `rrClient`.
  */
 import { checkSpec } from './spec-check.js';
 import { DEFAULT_TIMERS, familyOf, neighborFamilies, type AddrFamily, type RouterSpec } from './types.js';
@@ -44,7 +45,10 @@ export function renderFrrBgpd(spec: RouterSpec, logFile: string): string {
     if (nets.length === 0 && nbrs.length === 0) continue;
     out.push(' !', ` address-family ${fam} unicast`);
     for (const p of nets) out.push(`  network ${p}`);
-    for (const n of nbrs) out.push(`  neighbor ${n.address} activate`);
+    for (const n of nbrs) {
+      out.push(`  neighbor ${n.address} activate`);
+      if (n.rrClient) out.push(`  neighbor ${n.address} route-reflector-client`);
+    }
     out.push(' exit-address-family');
   }
   out.push('!', '');

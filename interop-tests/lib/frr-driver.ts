@@ -8,7 +8,7 @@
  * from the root namespace (unix sockets need no namespace). announce/withdraw add/remove `network`
  * statements through vtysh at runtime. stop() kills bgpd then zebra and removes the temp dir.
  */
-import { existsSync, rmSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -122,6 +122,23 @@ export class FrrDriver implements PeerDriver {
     const nets = this.spec.networks!.filter((p) => p !== prefix);
     if (add) nets.push(prefix);
     this.spec.networks = nets;
+  }
+
+  /** bgpd's log file (its `log file`), '' when not running or unreadable. */
+  bgpdLog(): string {
+    if (!this.dir) return '';
+    try {
+      return readFileSync(join(this.dir, 'bgpd.log'), 'utf8');
+    } catch {
+      return '';
+    }
+  }
+
+  /** Sends `sig` to bgpd (e.g. SIGSTOP/SIGCONT to freeze it so its peers' hold timers expire). */
+  signalBgpd(sig: NodeJS.Signals): void {
+    const bgpd = this.procs.find((p) => p.name.startsWith('bgpd@') && p.alive());
+    if (!bgpd) throw new InteropError(`FRR ${this.spec.name}: bgpd is not running`);
+    process.kill(bgpd.pid, sig);
   }
 
   pids(): number[] {

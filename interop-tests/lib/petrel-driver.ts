@@ -3,6 +3,8 @@
  * through the `petrel` CLI's `--json` output (the same control API an operator uses).
  *
  * The daemon's files (control socket, log) live in a temp directory the driver creates and removes on stop.
+ * `kill()` ends the daemon abruptly (SIGKILL: no Cease, as a crash) but keeps that directory, so `start()` can
+ * run it again with the same socket and an appended log.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -63,6 +65,19 @@ export class PetrelDriver {
   async table(...args: string[]): Promise<string> {
     const r = await run(process.execPath, [PETREL, '--socket', this.socket, ...args]);
     return r.stdout;
+  }
+
+  /** Pid of the running daemon, undefined when not running. */
+  get pid(): number | undefined {
+    return this.proc?.alive() ? this.proc.pid : undefined;
+  }
+
+  /** SIGKILLs the daemon (a crash: peers see the TCP connection close, no NOTIFICATION); `start()` may follow. */
+  async kill(): Promise<void> {
+    const p = this.proc;
+    if (!p?.alive()) return;
+    process.kill(p.pid, 'SIGKILL');
+    await p.exited;
   }
 
   async stop(): Promise<void> {

@@ -25,6 +25,8 @@ export interface NeighborSpec {
   connectRetryTime?: number;
   /** Families carried on the session (default: the family of `address`). */
   families?: AddrFamily[];
+  /** The neighbor is this router's route-reflector client (iBGP; rendered by the FRR driver only). */
+  rrClient?: boolean;
 }
 
 /** A small typed description of one router, rendered into each daemon's config syntax. */
