@@ -1,0 +1,147 @@
+/**
+ * DOC: scenario C1 (performance.md): the DUT is one node of a 200-peer Calico full mesh (iBGP, AS 64512); each
+ * peer (harness/mesh-main.ts, all in one helper process on the feed side, 10.10.1.2 upwards) announces a /26
+ * block and ten /32s. Measured: the time from the last session coming up to the last of the 2,200 routes in the
+ * DUT's kernel table (target ≤ 2 s), peak RSS (target ≤ 80 MB), and idle CPU over the 5 s after convergence
+ * (target ≈ 0). Petrel is configured as a real mesh (Node resources, nodeToNodeMeshEnabled); the others get 200
+ * iBGP neighbors. OpenBGPD has no Linux FIB, so it has no C1 figure.
+ */
+import { Child, msBetween } from '../harness/child';
+import { createDut, type DutKind, type DutOptions, type DutSpec } from '../harness/duts/index';
+import type { FibCounterArgs } from '../harness/fib-counter-main';
+import type { MeshArgs } from '../harness/mesh-main';
+import { ProcSampler } from '../harness/proc-stats';
+import { formatTable, ratio, type Row } from '../harness/report';
+import { createTopology, DUT_FEED_IP, type Topology } from '../harness/topology';
+
+/** Options of C1. */
+export interface MeshOptions {
+  duts: DutKind[];
+  /** Mesh peers (default 200). */
+  peers?: number;
+  holdTime: number;
+  keepaliveTime: number;
+  dutOptions?: DutOptions;
+  /** Idle-CPU window after convergence (default 5000 ms). */
+  idleMs?: number;
+  log?: (line: string) => void;
+}
+
+/** Figures of one DUT. */
+export interface MeshResult {
+  dut: DutKind;
+  version: string;
+  complete: boolean;
+  error?: string;
+  peers: number;
+  expectedRoutes: number;
+  fibCount?: number;
+  /** Last session up → last route in the FIB. */
+  convergeMs?: number;
+  /** First session up → last session up. */
+  sessionsUpMs?: number;
+  peakRssMb?: number;
+  /** CPU seconds from start to convergence. */
+  cpuSeconds?: number;
+  /** CPU use in the idle window, percent of one core. */
+  idleCpuPercent?: number;
+  lagP99Ms?: number;
+}
+
+const MESH_AS = 64512;
+
+/** Peer `i`'s block and ten host routes (100.64.0.0/18 blocks, 100.80.0.0/16 hosts). */
+export function meshPeerRoutes(i: number): { block: string; hosts: string[] } {
+  const b = 0x64400000 + i * 64;
+  const block = `${b >>> 24}.${(b >>> 16) & 255}.${(b >>> 8) & 255}.${b & 255}/26`;
+  const hosts: string[] = [];
+  for (let j = 0; j < 10; j++) {
+    const h = 0x64500000 + i * 16 + j;
+    hosts.push(`${h >>> 24}.${(h >>> 16) & 255}.${(h >>> 8) & 255}.${h & 255}`);
+  }
+  return { block, hosts };
+}
+
+/** Runs C1 against one DUT. */
+export async function runMesh(kind: DutKind, o: MeshOptions): Promise<MeshResult> {
+  const peers = o.peers ?? 200;
+  const dut = createDut(kind, o.dutOptions);
+  const expectedRoutes = peers * 11;
+  const res: MeshResult = { dut: kind, version: await dut.version(), complete: false, peers, expectedRoutes };
+  if (!dut.hasFib) {
+    res.error = `n/a: ${kind} has no Linux FIB`;
+    return res;
+  }
+  const helpers: Child[] = [];
+  let topo: Topology | undefined;
+  try {
+    topo = await createTopology(peers);
+    const fibc = new Child('fib counter', 'fib-counter-main', { mode: 'monitor', expect: expectedRoutes } satisfies FibCounterArgs, topo.dut.name);
+    helpers.push(fibc);
+    await fibc.waitEvent('ready', 10_000);
+    const spec: DutSpec & { mesh: boolean } = {
+      localAs: MESH_AS, routerId: DUT_FEED_IP, fib: true, holdTime: o.holdTime, keepaliveTime: o.keepaliveTime, mesh: true,
+      neighbors: topo.feedAddresses.map((address) => ({ address, remoteAs: MESH_AS })),
+    };
+    await dut.start(topo.dut.name, spec);
+    const sampler = new ProcSampler(() => dut.rootPids());
+    const timer = setInterval(() => sampler.sample(), 250);
+    try {
+      const meshArgs: MeshArgs = {
+        dut: DUT_FEED_IP, port: 179, holdTime: o.holdTime, localAs: MESH_AS,
+        peers: topo.feedAddresses.map((address, i) => ({ address, ...meshPeerRoutes(i) })),
+      };
+      const mesh = new Child('mesh peers', 'mesh-main', meshArgs, topo.feed.name);
+      helpers.push(mesh);
+      const up = await mesh.waitEvent('all-established', 90_000);
+      const done = await fibc.maybeEvent('done', 30_000);
+      sampler.sample();
+      res.cpuSeconds = sampler.cpuSeconds();
+      res.sessionsUpMs = msBetween(up['tFirstUp'], up['tLastUp']);
+      if (done) {
+        res.convergeMs = msBetween(up['tLastUp'], done['tLast']);
+        res.fibCount = Number(done['distinct']);
+        const idleMs = o.idleMs ?? 5000;
+        const c0 = sampler.cpuSeconds();
+        await new Promise((r) => setTimeout(r, idleMs));
+        sampler.sample();
+        res.idleCpuPercent = ((sampler.cpuSeconds() - c0) / (idleMs / 1000)) * 100;
+        res.complete = true;
+      } else {
+        res.fibCount = Number((await fibc.status())?.['distinct'] ?? 0);
+        res.error = `incomplete: FIB ${res.fibCount}/${expectedRoutes}`;
+      }
+      res.peakRssMb = sampler.peakRssMb();
+      res.lagP99Ms = await dut.loopLagP99Ms?.();
+    } finally {
+      clearInterval(timer);
+    }
+  } catch (e) {
+    res.error = `${e instanceof Error ? e.message : String(e)}${dut.logTail() ? ` | log: ${dut.logTail().slice(-400)}` : ''}`;
+  } finally {
+    for (const h of helpers) await h.stop().catch(() => undefined);
+    await dut.stop().catch(() => undefined);
+    await topo?.destroy();
+  }
+  return res;
+}
+
+/** Runs C1 against every DUT and builds its table. */
+export async function runMeshScenario(o: MeshOptions): Promise<{ scenario: 'C1'; results: MeshResult[]; table: string }> {
+  const results: MeshResult[] = [];
+  for (const kind of o.duts) {
+    o.log?.(`C1: ${kind}`);
+    const r = await runMesh(kind, o);
+    o.log?.(`  → ${r.error ?? `converged ${r.convergeMs?.toFixed(0)} ms after the last session`}`);
+    results.push(r);
+  }
+  const b = results.find((r) => r.dut === 'bird2' && r.complete);
+  const rows: Row[] = results.map((r) => ({
+    DUT: r.dut, version: r.version, 'converge s': r.convergeMs === undefined ? undefined : r.convergeMs / 1000,
+    '×bird2': ratio(r.convergeMs, b?.convergeMs), 'sessions up s': r.sessionsUpMs === undefined ? undefined : r.sessionsUpMs / 1000,
+    'RSS MB': r.peakRssMb, '×bird2 ': ratio(r.peakRssMb, b?.peakRssMb), 'CPU s': r.cpuSeconds, 'idle CPU %': r.idleCpuPercent,
+    'lag p99 ms': r.dut === 'petrel' ? (r.lagP99Ms ?? 'n/a') : '-', fib: `${r.fibCount ?? '?'}/${r.expectedRoutes}`, note: r.error ?? '',
+  }));
+  const cols = ['DUT', 'version', 'converge s', '×bird2', 'sessions up s', 'RSS MB', '×bird2 ', 'CPU s', 'idle CPU %', 'lag p99 ms', 'fib', 'note'];
+  return { scenario: 'C1', results, table: `${formatTable(cols, rows)}\ntargets: converge ≤ 2 s after the last session is up; RSS ≤ 80 MB; idle CPU ≈ 0` };
+}
