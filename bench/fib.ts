@@ -11,11 +11,21 @@
  *                only failures answered ('errors' ACK mode, what the FIB uses);
  *   - batch+ack: the same with an ACK per message ('all' mode);
  *   - single:    one request per route, waiting for each ACK (BIRD's way), for up to --single-max routes.
+ *   - fib:       end to end through the Fib object (src/fib/fib.ts): N iBGP routes upserted into a Loc-RIB, the
+ *                FIB pulls the journal, computes the desired route (next-hop resolution through the kernel table),
+ *                diffs and writes; timed until the FIB is idle, monitor and all (--no-fib skips it).
  * Each install is checked by counting the table with `ip route`, then removed with a batched delete (also timed).
  */
 import { execFileSync, spawn } from 'node:child_process';
 import { Af, NlWriter, Route, RouteType, RtmType, ROUTE_DELETE_FLAGS, ROUTE_REPLACE_FLAGS, encodeRoute } from '../src/fib/netlink/codec';
 import { NetlinkTransport } from '../src/fib/netlink/transport';
+import { Fib } from '../src/fib/fib';
+import { LocRib } from '../src/rib/loc-rib';
+import { AttrInterner, emptyAttrFields } from '../src/rib/attrs/intern';
+import { DEFAULT_BEST_PATH_OPTIONS } from '../src/rib/best-path';
+import { IPV4_UNICAST } from '../src/bgp/family';
+import { SourceKind, type RouteSource } from '../src/rib/types';
+import { ipv4Key } from '../src/util/prefix';
 
 const TABLE = 100;
 
@@ -28,10 +38,11 @@ interface Args {
   nexthop: NexthopMode;
   singleMax: number;
   child: boolean;
+  fib: boolean;
 }
 
 function parseArgs(argv: string[]): Args {
-  const a: Args = { routes: [10_000, 100_000], len: 24, nexthop: 'gw', singleMax: 100_000, child: false };
+  const a: Args = { routes: [10_000, 100_000], len: 24, nexthop: 'gw', singleMax: 100_000, child: false, fib: true };
   for (let i = 0; i < argv.length; i++) {
     const v = argv[i + 1];
     if (argv[i] === '--routes') (a.routes = v.split(',').map((s) => Number(s.replace(/_/g, '')))), i++;
@@ -39,6 +50,7 @@ function parseArgs(argv: string[]): Args {
     else if (argv[i] === '--nexthop') (a.nexthop = v as NexthopMode), i++;
     else if (argv[i] === '--single-max') (a.singleMax = Number(v)), i++;
     else if (argv[i] === '--child') a.child = true;
+    else if (argv[i] === '--no-fib') a.fib = false;
   }
   if (!['gw', 'gw-dev', 'onlink', 'dev', 'blackhole'].includes(a.nexthop)) throw new Error(`bad --nexthop ${a.nexthop}`);
   if (a.routes.some((n) => !Number.isInteger(n) || n <= 0 || n > 4_000_000)) throw new Error(`bad --routes ${a.routes.join(',')}`);
@@ -69,7 +81,7 @@ async function parent(args: Args): Promise<number> {
     ip(ns, ['addr', 'add', '10.1.0.1/24', 'dev', 'v0']);
     ip(ns, ['link', 'set', 'v0', 'up']);
     ip(ns, ['link', 'set', 'v1', 'up']);
-    const childArgs = [__filename, '--child', '--routes', args.routes.join(','), '--len', String(args.len), '--nexthop', args.nexthop, '--single-max', String(args.singleMax)];
+    const childArgs = [__filename, '--child', '--routes', args.routes.join(','), '--len', String(args.len), '--nexthop', args.nexthop, '--single-max', String(args.singleMax), ...(args.fib ? [] : ['--no-fib'])];
     return await new Promise<number>((resolve) => {
       const child = spawn('ip', ['netns', 'exec', ns, process.execPath, ...childArgs], { stdio: 'inherit' });
       child.on('exit', (code) => resolve(code ?? 1));
@@ -168,8 +180,39 @@ async function child(args: Args): Promise<void> {
       results.push({ n: single, mode: 'single', installMs: ms, routesPerSec: (single / ms) * 1000 });
     }
   }
-  console.log(JSON.stringify({ bench: 'fib', results }));
   tr.close();
+  if (args.fib) for (const n of args.routes) results.push(await throughFib(n, args.len));
+  console.log(JSON.stringify({ bench: 'fib', results }));
+}
+
+/** N routes from a Loc-RIB to the kernel through the Fib object; times RIB insert + FIB idle, then withdraw. */
+async function throughFib(n: number, len: number): Promise<Record<string, unknown>> {
+  const interner = new AttrInterner();
+  const rib = new LocRib(IPV4_UNICAST, interner, DEFAULT_BEST_PATH_OPTIONS);
+  const fib = new Fib(new Map([[IPV4_UNICAST, rib]]), interner, { table: TABLE, protocol: 12, mergePaths: true, scanTime: 0, convergenceTimeoutMs: 0 });
+  await fib.start();
+  await fib.whenIdle();
+  const src: RouteSource = { id: 1, name: 'bench', kind: SourceKind.Ibgp, address: '10.1.0.2', routerId: 1, peerAs: 64512, rrClient: false, preference: 100 };
+  const f = emptyAttrFields();
+  f.nextHop = '10.1.0.2';
+  const set = interner.internSet(f);
+  const step = 2 ** (32 - len);
+  const t0 = performance.now();
+  for (let i = 0; i < n; i++) rib.upsert(ipv4Key(0x40000000 + i * step, len), src, 0, interner.ref(set), interner.ref(set), 100);
+  const t1 = performance.now();
+  await fib.whenIdle();
+  const t2 = performance.now();
+  const installed = countRoutes();
+  if (installed !== n) throw new Error(`fib: ${installed} of ${n} in the table (${JSON.stringify(fib.counters)})`);
+  const d0 = performance.now();
+  for (let i = 0; i < n; i++) rib.withdraw(ipv4Key(0x40000000 + i * step, len), src, 0);
+  await fib.whenIdle();
+  const d1 = performance.now();
+  const left = countRoutes();
+  fib.stop();
+  if (left !== 0) throw new Error(`fib: ${left} routes left after withdrawing all`);
+  console.log(`${String(n).padStart(8)} fib      : RIB insert ${(t1 - t0).toFixed(0)} ms, FIB ${(t2 - t1).toFixed(0)} ms → ${rate(n, t2 - t0)} end to end; withdraw ${rate(n, d1 - d0)}`);
+  return { n, mode: 'fib', ribMs: t1 - t0, fibMs: t2 - t1, routesPerSec: (n / (t2 - t0)) * 1000, withdrawPerSec: (n / (d1 - d0)) * 1000 };
 }
 
 async function main(): Promise<void> {

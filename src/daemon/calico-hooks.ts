@@ -1,7 +1,8 @@
 /**
  * DOC: plugs Calico's generated filters (src/rib/policy/calico.ts) into the daemon's per-peer policy hooks:
  * each peer's import and export policy is the BIRD filter confd would render for it (contract §4.2), compiled
- * once per family and shared by peers with the same BGPFilter list.
+ * once per family and shared by peers with the same BGPFilter list. The FIB's kernel policy is
+ * `calico_kernel_programming` of each family (CalicoPolicies.kernel).
  */
 import type { NodeBgpConfig } from '../config/node-config';
 import type { AttrInterner } from '../rib/attrs/intern';
@@ -17,6 +18,10 @@ export function calicoHooks(interner: AttrInterner): DaemonHooks {
   };
   const peerOf = (config: NodeBgpConfig, name: string) => config.peers.find((p) => p.name === name);
   return {
+    kernelPolicy(config) {
+      const pol = policiesFor(config);
+      return { v4: pol.v4.kernel, v6: pol.v6.kernel };
+    },
     importPolicy(config, name) {
       const p = peerOf(config, name);
       if (!p) return undefined;

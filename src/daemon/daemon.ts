@@ -7,6 +7,10 @@
  * "Other Configuration Change"; removed peers get Cease 3 "Peer De-configured". Local routes (block blackholes,
  * service ranges, reachableBy routes) are re-originated as a diff, so unchanged prefixes cause no UPDATE.
  * Stop (SIGTERM): Cease 2 "Administrative Shutdown" to every peer, then close.
+ * FIB (settings.fib.enabled): started after the local routes are originated and before the peers, so it adopts
+ * our routes left in the kernel before anything could replace them; first convergence is "every configured peer
+ * Established and End-of-RIB received for each negotiated family", or 2 × connectRetryTime. Stop leaves the
+ * routes in the kernel (persist). A FIB that cannot start (no netlink permission) is logged; BGP runs without it.
  */
 import type { Logger } from 'pino';
 import type { NodeBgpConfig } from '../config/node-config';
@@ -21,12 +25,16 @@ import { Peer } from '../bgp/peer';
 import { Listener } from '../bgp/session/listener';
 import { CeaseSubcode } from '../bgp/constants';
 import { parsePrefix, type PrefixKey } from '../util/prefix';
+import { Fib, type KernelPolicies } from '../fib/fib';
 import { speakerPeerConfig } from './peer-config';
+import { LoopLagMonitor } from '../util/loop-lag';
 
 export interface DaemonHooks {
   /** Builds the export policy of a peer (Calico's filters); undefined exports everything the protocol rules allow. */
   exportPolicy?: (node: NodeBgpConfig, peerName: string) => import('../rib/export-rules').ExportPolicy | undefined;
   importPolicy?: (node: NodeBgpConfig, peerName: string) => import('../rib/importer').ImportPolicy | undefined;
+  /** The kernel export policies (Calico's calico_kernel_programming); undefined installs every best route. */
+  kernelPolicy?: (node: NodeBgpConfig) => KernelPolicies | undefined;
 }
 
 export class Daemon {
@@ -37,7 +45,11 @@ export class Daemon {
   private readonly listeners: Listener[] = [];
   private originated = new Set<PrefixKey>();
   readonly startedAt = Date.now();
+  /** Event-loop delay (src/util/loop-lag.ts): `show status`, and a warning when an interval's p99 is high. */
+  readonly loopLag: LoopLagMonitor;
   reconfiguredAt = Date.now();
+  /** The kernel FIB, when settings.fib.enabled and it started; `fib.counters` for status. */
+  fib: Fib | undefined;
 
   private readonly hooks: DaemonHooks;
 
@@ -48,6 +60,7 @@ export class Daemon {
     hooks?: (interner: AttrInterner) => DaemonHooks,
   ) {
     this.hooks = hooks ? hooks(this.interner) : {};
+    this.loopLag = new LoopLagMonitor({ log: log.child({ component: 'loop-lag' }) });
     const opts = { ...DEFAULT_BEST_PATH_OPTIONS, multipath: config.daemon.fib.mergePaths };
     this.ribs = new Map([
       [IPV4_UNICAST, new LocRib(IPV4_UNICAST, this.interner, opts)],
@@ -57,6 +70,7 @@ export class Daemon {
 
   /** Binds the listeners, originates local routes and starts every peer. */
   async start(): Promise<void> {
+    this.loopLag.start();
     const l = this.config.listen;
     const port = this.config.daemon.listenPort ?? l.port;
     const hosts = [...new Set([l.addressV4, l.addressV6].filter((a): a is string => !!a))];
@@ -67,7 +81,37 @@ export class Daemon {
       this.log.info({ host: host ?? '*', port }, 'listening for BGP');
     }
     this.syncLocalRoutes();
+    if (this.config.daemon.fib.enabled) await this.startFib();
     for (const p of this.config.peers) this.addPeer(p.name);
+  }
+
+  private async startFib(): Promise<void> {
+    const s = this.config.daemon;
+    const fib = new Fib(this.ribs, this.interner, {
+      table: s.fib.table, protocol: s.fib.protocol, mergePaths: s.fib.mergePaths, scanTime: s.fib.scanTime,
+      kernelPolicies: this.hooks.kernelPolicy?.(this.config),
+      converged: () => this.peersConverged(),
+      convergenceTimeoutMs: 2 * s.timers.connectRetryTime * 1000,
+      log: this.log.child({ component: 'fib' }),
+    });
+    try {
+      await fib.start();
+      this.fib = fib;
+    } catch (e) {
+      fib.stop();
+      this.log.error({ err: e instanceof Error ? e.message : String(e) }, 'kernel FIB could not start: routes are not installed');
+    }
+  }
+
+  /** Every configured peer is Established and has sent End-of-RIB for each family it negotiated. */
+  private peersConverged(): boolean {
+    for (const c of this.config.peers) {
+      const p = this.peers.get(c.name);
+      const n = p?.negotiatedSession;
+      if (p === undefined || n === null || n === undefined) return false;
+      for (const f of n.families) if (this.ribs.has(f) && !p.eorReceived.has(f)) return false;
+    }
+    return true;
   }
 
   private findPeerByAddress(addr: string): Peer | undefined {
@@ -142,6 +186,7 @@ export class Daemon {
       }
     }
     this.syncLocalRoutes();
+    this.fib?.setKernelPolicies(this.hooks.kernelPolicy?.(next) ?? {});
     this.log.info({ peers: diff.peers.filter((c) => c.action !== 'keep').map((c) => `${c.name}:${c.action}`) }, 'reconfigured');
   }
 
@@ -159,6 +204,8 @@ export class Daemon {
     await Promise.all(this.listeners.map((l) => l.close()));
     await new Promise((r) => setTimeout(r, 200));
     for (const p of this.peers.values()) p.destroy();
+    this.fib?.stop();
+    this.loopLag.stop();
   }
 
   retractAll(): void {

@@ -1,0 +1,102 @@
+/**
+ * DOC: one batch of FIB writes being built or in flight: the encoded rtnetlink messages back to back (one
+ * NlWriter, sent by NetlinkTransport.batch in as few sendmsg calls as the buffers allow) and, in parallel arrays,
+ * the operation each message belongs to, so that a per-message failure (BatchFailure.index) maps back to its prefix
+ * and to the installed state before and after the operation.
+ *
+ * An operation is one prefix: a REPLACE (RTM_NEWROUTE with NLM_F_CREATE|NLM_F_REPLACE), a DELETE, or both when the
+ * metric changes (the kernel keys routes by destination, TOS and metric: a REPLACE with another metric would add a
+ * second route, so the old one is deleted first). Messages carry the FIB's table and protocol (from the shape
+ * templates). Parallel arrays of primitives and references, reset and reused: no object per route.
+ */
+import { NlWriter, ROUTE_DELETE_FLAGS, ROUTE_REPLACE_FLAGS, RtmType, encodeRoute, type Route } from './netlink/codec';
+import type { RouteShape } from './route-shape';
+import { ipv4KeyAddr, ipv4KeyLen, type PrefixKey } from '../util/prefix';
+
+/** Flags of an operation. */
+export const enum OpFlag {
+  None = 0,
+  /** A DELETE of the old metric precedes the REPLACE. */
+  MetricChange = 1,
+  /** Deletes a route of ours the installed table does not track (found by a scan). */
+  Extra = 2,
+}
+
+/** The batch under construction (reused across batches). */
+export class FibBatch {
+  readonly w = new NlWriter(1 << 20);
+  /** Per operation. */
+  readonly keys: PrefixKey[] = [];
+  readonly prev: (RouteShape | undefined)[] = [];
+  readonly next: (RouteShape | null)[] = [];
+  readonly flags: number[] = [];
+  /** Per message: its operation, and whether it is a DELETE. */
+  readonly msgOp: number[] = [];
+  readonly msgDel: boolean[] = [];
+  private readonly v6dst = Buffer.alloc(16);
+  private readonly extra: Route = { family: 2, dstLen: 0 };
+
+  get ops(): number {
+    return this.keys.length;
+  }
+
+  get messages(): number {
+    return this.msgOp.length;
+  }
+
+  /** Records a REPLACE of `k` to `next` (after a DELETE of `prev` when the metric changes). */
+  replace(k: PrefixKey, prev: RouteShape | undefined, next: RouteShape): void {
+    const metricChange = prev !== undefined && prev.metric !== next.metric;
+    const op = this.begin(k, prev, next, metricChange ? OpFlag.MetricChange : OpFlag.None);
+    if (metricChange) this.encode(op, true, prev.del, k);
+    this.encode(op, false, next.add, k);
+  }
+
+  /** Records a DELETE of the route `prev` of `k`. */
+  remove(k: PrefixKey, prev: RouteShape): void {
+    this.encode(this.begin(k, prev, null, OpFlag.None), true, prev.del, k);
+  }
+
+  /** Records a DELETE of an untracked route of ours (table/protocol/metric as found in the kernel). */
+  removeExtra(k: PrefixKey, family: number, table: number, protocol: number, metric: number): void {
+    const r = this.extra;
+    r.family = family as Route['family'];
+    r.table = table;
+    r.protocol = protocol;
+    r.priority = metric;
+    this.encode(this.begin(k, undefined, null, OpFlag.Extra), true, r, k);
+  }
+
+  reset(): void {
+    this.w.reset();
+    this.keys.length = 0;
+    this.prev.length = 0;
+    this.next.length = 0;
+    this.flags.length = 0;
+    this.msgOp.length = 0;
+    this.msgDel.length = 0;
+  }
+
+  private begin(k: PrefixKey, prev: RouteShape | undefined, next: RouteShape | null, flags: number): number {
+    this.keys.push(k);
+    this.prev.push(prev);
+    this.next.push(next);
+    this.flags.push(flags);
+    return this.keys.length - 1;
+  }
+
+  private encode(op: number, del: boolean, tpl: Route, k: PrefixKey): void {
+    if (typeof k === 'number') {
+      tpl.dst = ipv4KeyAddr(k);
+      tpl.dstLen = ipv4KeyLen(k);
+    } else {
+      this.v6dst.write(k, 0, 16, 'latin1');
+      tpl.dst = this.v6dst;
+      tpl.dstLen = k.charCodeAt(16);
+    }
+    encodeRoute(this.w, del ? RtmType.DelRoute : RtmType.NewRoute, del ? ROUTE_DELETE_FLAGS : ROUTE_REPLACE_FLAGS, 0, tpl);
+    tpl.dst = undefined;
+    this.msgOp.push(op);
+    this.msgDel.push(del);
+  }
+}

@@ -1,0 +1,512 @@
+/**
+ * DOC: the kernel FIB: a Loc-RIB journal consumer that keeps Petrel's routes in the kernel equal to the desired
+ * ones (BIRD's kernel protocol with `persist`, `graceful restart`, `merge paths` and `scan time`, but driven by
+ * events: the netlink monitor reacts within milliseconds; the periodic scan is only a safety net).
+ *
+ * Owns: the installed table (`Map<PrefixKey, RouteShape>`: what we believe the kernel has of ours, one interned
+ * shape pointer per prefix), the adopted set, the dirty/failed/unresolved sets, one NetlinkTransport and one
+ * monitor subscription (links, addresses, IPv4/IPv6 routes). Everything is written into `table` with `protocol`.
+ *
+ * Work loop (one at a time, sliced with setImmediate so keepalives keep flowing): take up to SLICE prefixes from,
+ * in order, the dirty set (repairs, retries, convergence), the re-feed iterators (start, next-hop or policy
+ * change: the whole Loc-RIB), and each Loc-RIB journal through our own cursor; compute each prefix's desired shape
+ * (desired-route.ts) and compare it with the installed one (`===`); encode the differences into one FibBatch; send
+ * it (transport.batch: many messages per sendmsg, only failures answered) and settle per-message failures.
+ * The installed table is updated when a message is encoded (optimistically), so the monitor's echo of our own
+ * writes compares equal; a failure restores the previous state and queues the prefix for retry with back-off.
+ *
+ * Persistence (BIRD persist + graceful restart, contract §7): `stop()` leaves every route in the kernel. `start()`
+ * dumps the kernel, adopts the routes with our protocol in our table into the installed table (so an unchanged
+ * route is never rewritten) and marks them adopted. Until first convergence (`converged()` true: every peer is
+ * established and sent End-of-RIB; or `convergenceTimeoutMs`), an adopted prefix that is not (yet) desired is left
+ * alone and not repaired; a prefix desired in this run is fully ours. At convergence, adopted prefixes still not
+ * desired are deleted and a scan removes any other stale route of ours. A kill -9 therefore never removes a route
+ * that is still valid: it is either re-desired (kept, unchanged) or deleted only after convergence.
+ *
+ * Repair: a monitor notification in our table for a prefix we installed (same metric) that deletes it, or replaces
+ * it with a route of another protocol, makes us forget the installed state and rewrite the prefix (rate-limited per
+ * prefix; beyond that the scan takes over). A NEW notification with our own protocol is taken as our own echo: it
+ * is not compared (that would double the cost of bulk installs); such tampering is found by the scan, which dumps
+ * the kernel every `scanTime` seconds (at least 20 times the last scan's duration, so a large table does not spend
+ * its time scanning), compares shapes, rewrites what differs or is missing and, after convergence, deletes routes
+ * of ours we do not want. A monitor overrun (ENOBUFS) reloads the kernel state and scans.
+ */
+import { FibBatch, OpFlag } from './fib-batch';
+import { DesiredRoutes, UNRESOLVED } from './desired-route';
+import { NexthopResolver } from './nexthop-resolver';
+import { ShapeTable, type RouteShape } from './route-shape';
+import { newRoutePeek, peekRoute } from './route-peek';
+import { Errno, RtmType, RtnlGroup, decodeAddr, decodeLink, decodeRoute, errnoName } from './netlink/codec';
+import { NetlinkTransport, subscribe, type BatchResult, type Monitor } from './netlink/transport';
+import type { FibCounters, FibOptions, KernelPolicies } from './fib-types';
+
+export type { FibCounters, FibOptions, KernelPolicies } from './fib-types';
+import { dumpRoutesRequest, loadKernelState } from './kernel-dump';
+import { IPV4_UNICAST, IPV6_UNICAST, type Family } from '../bgp/family';
+import type { LocRib } from '../rib/loc-rib';
+import type { AttrInterner } from '../rib/attrs/intern';
+import type { JournalCursor } from '../util/journal';
+import { formatPrefixKey, type PrefixKey } from '../util/prefix';
+
+const MAIN_TABLE = 254;
+const MONITOR_GROUPS = [RtnlGroup.Link, RtnlGroup.Ipv4Ifaddr, RtnlGroup.Ipv6Ifaddr, RtnlGroup.Ipv4Route, RtnlGroup.Ipv6Route];
+const REPAIRS_PER_SECOND = 5;
+
+interface Feed {
+  rib: LocRib;
+  cursor: JournalCursor;
+  refeed: Iterator<PrefixKey> | undefined;
+  unsubscribe: () => void;
+}
+
+/** The kernel FIB of one network namespace. */
+export class Fib {
+  private readonly shapes: ShapeTable;
+  readonly resolver: NexthopResolver;
+  private readonly desired: DesiredRoutes;
+  private readonly batch = new FibBatch();
+  private readonly installed = new Map<PrefixKey, RouteShape>();
+  private readonly adopted = new Set<PrefixKey>();
+  private readonly unresolved = new Set<PrefixKey>();
+  private readonly dirty = new Set<PrefixKey>();
+  private readonly failed = new Map<PrefixKey, number>();
+  private readonly repairCount = new Map<PrefixKey, number>();
+  private readonly feeds: Feed[] = [];
+  private readonly keys: PrefixKey[] = [];
+  private readonly peek = newRoutePeek();
+  private transport: NetlinkTransport | undefined;
+  private monitor: Monitor | undefined;
+  private early: Buffer[] | undefined = [];
+  private running = false;
+  private scheduled = false;
+  private stopped = false;
+  private scanWanted = false;
+  private resyncWanted = false;
+  private revalidateWanted = false;
+  private refeedWanted = false;
+  private isConverged = false;
+  private deadline = 0;
+  private lastScanMs = 0;
+  private retryRound = 0;
+  private readonly timers = new Set<NodeJS.Timeout>();
+  private retryTimer: NodeJS.Timeout | undefined;
+  private idleWaiters: (() => void)[] = [];
+  private readonly stats = { replaces: 0, deletes: 0, repairs: 0, scans: 0 };
+  private readonly slice: number;
+  private readonly v4: LocRib | undefined;
+  private readonly v6: LocRib | undefined;
+
+  constructor(
+    ribs: ReadonlyMap<Family, LocRib>,
+    interner: AttrInterner,
+    private readonly opts: FibOptions,
+  ) {
+    this.shapes = new ShapeTable(opts.table, opts.protocol);
+    this.resolver = new NexthopResolver(opts.protocol, opts.table, MAIN_TABLE);
+    this.desired = new DesiredRoutes(this.shapes, this.resolver, interner, opts.kernelPolicies ?? {}, opts.mergePaths);
+    this.slice = opts.sliceSize ?? 8192;
+    this.v4 = ribs.get(IPV4_UNICAST);
+    this.v6 = ribs.get(IPV6_UNICAST);
+  }
+
+  /** Opens the netlink sockets, adopts our routes left in the kernel, and starts following the Loc-RIBs. */
+  async start(): Promise<void> {
+    this.transport = NetlinkTransport.open(this.opts.transport);
+    this.monitor = await subscribe(MONITOR_GROUPS, {
+      onMessage: (m) => this.onKernelMessage(m),
+      onResync: () => {
+        this.resyncWanted = true;
+        this.kick();
+      },
+      onError: (e) => this.opts.log?.error({ err: e.message }, 'kernel monitor stopped; relying on periodic scans'),
+    });
+    const adopted = await loadKernelState(this.transport, this.resolver, this.opts.table, this.opts.protocol, (k, r) => {
+      if (this.installed.has(k)) return; // a second route of ours for the prefix (another metric): the scan removes it
+      this.installed.set(k, this.shapes.acquire(this.shapes.fromKernel(r)));
+      this.adopted.add(k);
+    });
+    const early = this.early ?? [];
+    this.early = undefined;
+    for (const m of early) this.onKernelMessage(m);
+    for (const rib of [this.v4, this.v6]) {
+      if (rib === undefined) continue;
+      this.feeds.push({ rib, cursor: rib.journal.openCursor('fib'), refeed: rib.table.keys(), unsubscribe: rib.journal.onAppend(() => this.kick()) });
+    }
+    this.opts.log?.info({ adopted, table: this.opts.table, protocol: this.opts.protocol }, 'FIB started; kept the routes of ours found in the kernel');
+    this.deadline = Date.now() + this.opts.convergenceTimeoutMs;
+    this.pollConvergence();
+    this.scheduleScan();
+    this.kick();
+  }
+
+  /** Stops following the RIB; every installed route stays in the kernel (persist). */
+  stop(): void {
+    if (this.stopped) return;
+    this.stopped = true;
+    for (const t of this.timers) clearTimeout(t);
+    this.timers.clear();
+    if (this.retryTimer !== undefined) clearTimeout(this.retryTimer);
+    this.monitor?.close();
+    for (const f of this.feeds) {
+      f.unsubscribe();
+      f.rib.journal.closeCursor(f.cursor);
+    }
+    this.transport?.close();
+    for (const w of this.idleWaiters) w();
+    this.idleWaiters = [];
+  }
+
+  get counters(): FibCounters {
+    let pending = this.dirty.size + this.batch.ops;
+    for (const f of this.feeds) pending += f.rib.journal.lag(f.cursor) + (f.refeed !== undefined ? f.rib.table.size : 0);
+    return {
+      installed: this.installed.size, pending, failed: this.failed.size, unresolved: this.unresolved.size,
+      adopted: this.adopted.size, converged: this.isConverged, ...this.stats,
+    };
+  }
+
+  /** New kernel policies (configuration reload): every prefix is re-evaluated. */
+  setKernelPolicies(p: KernelPolicies): void {
+    this.desired.policies = p;
+    this.refeedWanted = true;
+    this.kick();
+  }
+
+  /** Ends the wait for first convergence now (stale adopted routes are then removed). */
+  markConverged(reason = 'requested'): void {
+    if (this.isConverged || this.stopped) return;
+    this.isConverged = true;
+    for (const k of this.adopted) this.dirty.add(k);
+    this.scanWanted = true;
+    this.opts.log?.info({ reason, adopted: this.adopted.size }, 'FIB converged: removing stale routes of ours');
+    this.kick();
+  }
+
+  /** Resolves once nothing is pending (tests, benchmarks). */
+  whenIdle(): Promise<void> {
+    if (this.idle()) return Promise.resolve();
+    return new Promise((r) => this.idleWaiters.push(r));
+  }
+
+  /** Asks for a safety-net scan now. */
+  requestScan(): void {
+    this.scanWanted = true;
+    this.kick();
+  }
+
+  private idle(): boolean {
+    if (this.stopped) return true;
+    if (this.running || this.scheduled || this.dirty.size > 0 || this.scanWanted || this.resyncWanted || this.revalidateWanted || this.refeedWanted) return false;
+    for (const f of this.feeds) if (f.refeed !== undefined || f.rib.journal.lag(f.cursor) > 0) return false;
+    return true;
+  }
+
+  private kick(): void {
+    if (this.running || this.scheduled || this.stopped || this.transport === undefined) return;
+    this.scheduled = true;
+    setImmediate(() => {
+      this.scheduled = false;
+      void this.work();
+    });
+  }
+
+  private timer(ms: number, fn: () => void): void {
+    const t = setTimeout(() => {
+      this.timers.delete(t);
+      fn();
+    }, ms);
+    t.unref();
+    this.timers.add(t);
+  }
+
+  private pollConvergence(): void {
+    if (this.isConverged || this.stopped) return;
+    if (Date.now() >= this.deadline) this.markConverged('timeout');
+    else if (this.opts.converged?.() ?? true) this.markConverged('end-of-rib');
+    else this.timer(200, () => this.pollConvergence());
+  }
+
+  private scheduleScan(): void {
+    if (this.opts.scanTime <= 0 || this.stopped) return;
+    this.timer(Math.max(this.opts.scanTime * 1000, 20 * this.lastScanMs), () => {
+      this.requestScan();
+      this.scheduleScan();
+    });
+  }
+
+  private async work(): Promise<void> {
+    if (this.running || this.stopped) return;
+    this.running = true;
+    try {
+      for (;;) {
+        if (this.stopped) return;
+        if (this.revalidateWanted) {
+          this.revalidateWanted = false;
+          if (this.resolver.revalidate()) this.refeedWanted = true;
+        }
+        if (this.refeedWanted) {
+          this.refeedWanted = false;
+          for (const f of this.feeds) f.refeed = f.rib.table.keys();
+        }
+        const took = this.fill();
+        if (this.batch.ops > 0) await this.flush();
+        else if (took === 0) {
+          // Resync and scan wait for a quiet moment: during a bulk install the monitor overruns again and again,
+          // and one reload after the burst serves them all.
+          if (this.resyncWanted) {
+            this.resyncWanted = false;
+            this.resolver.clear();
+            await loadKernelState(this.transport!, this.resolver, this.opts.table, this.opts.protocol);
+            this.revalidateWanted = true;
+            this.scanWanted = true;
+            continue;
+          }
+          if (!this.scanWanted) break;
+          this.scanWanted = false;
+          await this.scan();
+          continue;
+        }
+        await new Promise<void>((r) => setImmediate(r));
+      }
+    } catch (e) {
+      if (!this.stopped) {
+        this.opts.log?.error({ err: e instanceof Error ? e.message : String(e) }, 'FIB work failed; retrying');
+        this.timer(1000, () => {
+          this.scanWanted = true;
+          this.kick();
+        });
+      }
+    } finally {
+      this.running = false;
+      if (this.idle()) {
+        const ws = this.idleWaiters;
+        this.idleWaiters = [];
+        for (const w of ws) w();
+      } else if (!this.stopped) this.kick();
+    }
+  }
+
+  /** Evaluates up to one slice of prefixes into the batch; returns how many were taken. */
+  private fill(): number {
+    let budget = this.slice;
+    for (const k of this.dirty) {
+      if (budget <= 0) break;
+      this.dirty.delete(k);
+      this.process(k);
+      budget--;
+    }
+    for (const f of this.feeds) {
+      while (budget > 0 && f.refeed !== undefined) {
+        const n = f.refeed.next();
+        if (n.done) f.refeed = undefined;
+        else {
+          this.process(n.value);
+          budget--;
+        }
+      }
+    }
+    const keys = this.keys;
+    for (const f of this.feeds) {
+      while (budget > 0) {
+        const n = f.rib.journal.read(f.cursor, Math.min(budget, 1024), keys);
+        if (n === 0) break;
+        for (let i = 0; i < n; i++) this.process(keys[i]);
+        keys.length = 0;
+        budget -= n;
+      }
+    }
+    return this.slice - budget;
+  }
+
+  /** Brings one prefix's kernel route toward its desired state (encodes into the batch when they differ). */
+  private process(k: PrefixKey): void {
+    const rib = typeof k === 'number' ? this.v4 : this.v6;
+    const want = rib === undefined ? null : this.desired.compute(rib, k);
+    if (want === UNRESOLVED) this.unresolved.add(k);
+    else if (this.unresolved.size > 0) this.unresolved.delete(k);
+    const shape = want === UNRESOLVED ? null : want;
+    const have = this.installed.get(k);
+    if (shape !== null && this.adopted.size > 0) this.adopted.delete(k);
+    if (shape === have) return;
+    if (shape === null) {
+      if (have === undefined) return;
+      if (!this.isConverged && this.adopted.has(k)) return;
+      this.adopted.delete(k);
+      this.installed.delete(k);
+      this.shapes.release(have);
+      this.batch.remove(k, have);
+      this.stats.deletes++;
+      return;
+    }
+    this.installed.set(k, this.shapes.acquire(shape));
+    if (have !== undefined) this.shapes.release(have);
+    this.batch.replace(k, have, shape);
+    this.stats.replaces++;
+  }
+
+  private async flush(): Promise<void> {
+    const b = this.batch;
+    let res: BatchResult;
+    try {
+      res = await this.transport!.batch(b.w.take());
+    } catch (e) {
+      res = { count: b.messages, failed: [], unknown: Array.from({ length: b.messages }, (_, i) => i), acked: 0 };
+      this.opts.log?.error({ err: e instanceof Error ? e.message : String(e) }, 'netlink batch failed');
+    }
+    let refused = 0;
+    let example: { prefix: string; errno: string } | undefined;
+    for (const f of res.failed) {
+      if (this.settleFailure(f.index, f.errno)) {
+        refused++;
+        example ??= { prefix: formatPrefixKey(b.keys[b.msgOp[f.index]]), errno: errnoName(f.errno) };
+      }
+    }
+    for (const i of res.unknown) this.settleFailure(i, 0);
+    if (refused > 0) this.opts.log?.warn({ refused, example }, 'kernel refused route writes; retrying them with back-off');
+    b.reset();
+    if (this.failed.size > 0) this.armRetry();
+  }
+
+  /** Undoes the optimistic installed state of a failed message; returns true when it is a real refusal. */
+  private settleFailure(msg: number, errno: number): boolean {
+    const b = this.batch;
+    const op = b.msgOp[msg];
+    const k = b.keys[op];
+    const isDel = b.msgDel[msg];
+    if (isDel && (errno === Errno.ESRCH || errno === Errno.ENOENT)) return false; // already gone
+    if (b.flags[op] & OpFlag.Extra) return false; // the next scan tries again
+    if (isDel && b.next[op] !== null) {
+      // The old metric's route could not be deleted: the scan removes it once we are converged.
+      this.scanWanted = true;
+      return errno !== 0;
+    }
+    const cur = this.installed.get(k);
+    if (!isDel && cur === b.next[op]) {
+      this.installed.delete(k);
+      this.shapes.release(cur);
+    }
+    const prev = b.prev[op];
+    if (prev !== undefined && !this.installed.has(k) && (isDel || !(b.flags[op] & OpFlag.MetricChange))) {
+      this.installed.set(k, this.shapes.acquire(prev)); // the kernel still has the previous route
+    }
+    this.failed.set(k, errno);
+    return errno !== 0;
+  }
+
+  private armRetry(): void {
+    if (this.retryTimer !== undefined || this.stopped) return;
+    const ms = Math.min(30_000, 500 * 2 ** this.retryRound);
+    this.retryRound = Math.min(this.retryRound + 1, 10);
+    this.retryTimer = setTimeout(() => {
+      this.retryTimer = undefined;
+      for (const k of this.failed.keys()) this.dirty.add(k);
+      this.failed.clear();
+      this.kick();
+      // A round that ends without new failures resets the back-off.
+      void this.whenIdle().then(() => {
+        if (this.failed.size === 0) this.retryRound = 0;
+      });
+    }, ms);
+    this.retryTimer.unref();
+  }
+
+  /** Forgets the installed state of `k` so that the next pass rewrites it. */
+  private repair(k: PrefixKey, limited: boolean): void {
+    if (limited) {
+      const n = (this.repairCount.get(k) ?? 0) + 1;
+      if (this.repairCount.size === 0) this.timer(1000, () => this.repairCount.clear());
+      this.repairCount.set(k, n);
+      if (n > REPAIRS_PER_SECOND) {
+        this.scanWanted = true;
+        return;
+      }
+    }
+    const have = this.installed.get(k);
+    if (have !== undefined) {
+      this.installed.delete(k);
+      this.shapes.release(have);
+    }
+    this.dirty.add(k);
+    this.stats.repairs++;
+    this.kick();
+  }
+
+  private onKernelMessage(m: Buffer): void {
+    if (this.stopped) return;
+    if (this.early !== undefined) {
+      this.early.push(Buffer.from(m));
+      return;
+    }
+    const type = m.readUInt16LE(4);
+    try {
+      if (type === RtmType.NewRoute || type === RtmType.DelRoute) {
+        const p = this.peek;
+        if (!peekRoute(m, p)) return;
+        const op = type === RtmType.NewRoute ? 'new' : 'del';
+        if (p.table === this.opts.table) this.checkOwn(op, p.key, p.protocol, p.metric);
+        if (this.resolver.wants(p.table, p.protocol) && this.resolver.applyRoute(op, decodeRoute(m))) this.revalidateSoon();
+      } else if (type === RtmType.NewLink || type === RtmType.DelLink) {
+        const l = decodeLink(m);
+        if (this.resolver.applyLink(type === RtmType.NewLink ? 'new' : 'del', l)) {
+          this.revalidateSoon();
+          if (l.name !== undefined && this.desired.tunnelNames.has(l.name)) this.refeedWanted = true;
+        }
+      } else if (type === RtmType.NewAddr || type === RtmType.DelAddr) {
+        if (this.resolver.applyAddr(type === RtmType.NewAddr ? 'new' : 'del', decodeAddr(m))) this.revalidateSoon();
+      }
+    } catch (e) {
+      this.opts.log?.warn({ err: e instanceof Error ? e.message : String(e) }, 'undecodable kernel notification; scanning');
+      this.scanWanted = true;
+      this.kick();
+    }
+  }
+
+  private revalidateSoon(): void {
+    this.revalidateWanted = true;
+    this.kick();
+  }
+
+  /** A notification in our table: put our route back if someone else removed or replaced it. */
+  private checkOwn(op: 'new' | 'del', k: PrefixKey, protocol: number, metric: number): void {
+    const have = this.installed.get(k);
+    if (have === undefined || have.metric !== metric || this.adopted.has(k)) return;
+    if (op === 'new' && protocol === this.opts.protocol) return;
+    this.repair(k, true);
+  }
+
+  /** The safety net: dump the kernel, rewrite what differs from the installed table, delete stale routes. */
+  private async scan(): Promise<void> {
+    const t0 = Date.now();
+    const msgs = await this.transport!.dump(dumpRoutesRequest());
+    const p = this.peek;
+    const { table, protocol } = this.opts;
+    let matched = 0;
+    for (const m of msgs) {
+      if (!peekRoute(m, p) || p.table !== table) continue;
+      const k = p.key;
+      const have = this.installed.get(k);
+      const same = have !== undefined && have.metric === p.metric;
+      if (p.protocol === protocol) {
+        if (same) {
+          matched++;
+          if (this.shapes.fromKernel(decodeRoute(m)) !== have && !this.adopted.has(k)) this.repair(k, false);
+        } else if (this.isConverged && !this.dirty.has(k)) {
+          this.batch.removeExtra(k, p.family, table, protocol, p.metric);
+          this.stats.deletes++;
+        }
+      } else if (same && !this.adopted.has(k)) this.repair(k, false);
+    }
+    if (matched < this.installed.size) {
+      const seen = new Set<PrefixKey>();
+      for (const m of msgs) {
+        if (peekRoute(m, p) && p.table === table && p.protocol === protocol && this.installed.get(p.key)?.metric === p.metric) seen.add(p.key);
+      }
+      for (const k of [...this.installed.keys()]) if (!seen.has(k) && !this.adopted.has(k)) this.repair(k, false);
+    }
+    this.shapes.sweep();
+    this.stats.scans++;
+    this.lastScanMs = Date.now() - t0;
+    if (this.batch.ops > 0) await this.flush();
+  }
+}
+

@@ -1,0 +1,136 @@
+/**
+ * DOC: the test side of `fib-agent.ts`: starts a FIB agent in a namespace, sends it commands, reads `ip route`
+ * in that namespace, and kills the agent (SIGKILL available, to test persistence) on teardown.
+ */
+import { ChildProcess } from 'node:child_process';
+import { createInterface } from 'node:readline';
+import { join } from 'node:path';
+import type { FibCounters } from '../../src/fib/fib';
+import type { PolicyDef } from '../../src/rib/policy/types';
+import { TeardownHost, exec, spawnIn } from '../helpers/netns';
+
+export interface FibAgentOptions {
+  table: number;
+  protocol: number;
+  mergePaths?: boolean;
+  scanTime?: number;
+  convergenceTimeoutMs?: number;
+  converged?: boolean;
+  policyV4?: PolicyDef;
+}
+
+/** One route as `ip -j route show` prints it. */
+export interface IpRoute {
+  dst: string;
+  gateway?: string;
+  dev?: string;
+  protocol?: string;
+  metric?: number;
+  type?: string;
+  flags?: string[];
+  nexthops?: { gateway: string; dev: string; weight: number; flags: string[] }[];
+}
+
+export class FibAgent {
+  private nextId = 1;
+  private readonly waiting = new Map<number, (v: Record<string, unknown>) => void>();
+  private ready!: Promise<void>;
+  stderr = '';
+
+  private constructor(private readonly child: ChildProcess) {
+    let onReady!: () => void;
+    let onFail!: (e: Error) => void;
+    this.ready = new Promise((res, rej) => {
+      onReady = res;
+      onFail = rej;
+    });
+    createInterface({ input: child.stdout! }).on('line', (line) => {
+      const msg = JSON.parse(line) as Record<string, unknown>;
+      if (msg.ready) onReady();
+      else this.waiting.get(msg.id as number)?.(msg);
+    });
+    child.stderr!.on('data', (d: Buffer) => (this.stderr += d.toString()));
+    child.on('exit', (code, signal) => {
+      onFail(new Error(`fib agent exited (code ${code}, signal ${signal}): ${this.stderr}`));
+      for (const [id, resolve] of this.waiting) resolve({ id, error: `agent exited (code ${code}, signal ${signal})` });
+      this.waiting.clear();
+    });
+  }
+
+  /** Starts an agent in `ns`; resolves once its FIB has started (adopted what it found). Killed on teardown. */
+  static async start(t: TeardownHost, ns: string, opts: FibAgentOptions): Promise<FibAgent> {
+    const agent = new FibAgent(spawnIn(ns, process.execPath, [join(__dirname, 'fib-agent.js'), JSON.stringify(opts)]));
+    t.teardown(() => agent.kill('SIGKILL'));
+    await agent.ready;
+    return agent;
+  }
+
+  private call(cmd: Record<string, unknown>): Promise<Record<string, unknown>> {
+    const id = this.nextId++;
+    return new Promise((resolve, reject) => {
+      this.waiting.set(id, (v) => {
+        this.waiting.delete(id);
+        if (v.error) reject(new Error(String(v.error)));
+        else resolve(v);
+      });
+      this.child.stdin!.write(`${JSON.stringify({ ...cmd, id })}\n`);
+    });
+  }
+
+  async announce(prefix: string, source: string, nextHop?: string, extra: { kind?: 'ebgp' | 'ibgp' | 'static'; localPref?: number } = {}): Promise<void> {
+    await this.call({ op: 'announce', prefix, source, nextHop, ...extra });
+  }
+
+  /** Announces several routes in one event-loop turn (the FIB sees them together). */
+  async announceMany(routes: { prefix: string; source: string; nextHop?: string; kind?: 'ebgp' | 'ibgp' | 'static' }[]): Promise<void> {
+    await this.call({ op: 'announceMany', routes });
+  }
+
+  async withdraw(prefix: string, source: string): Promise<void> {
+    await this.call({ op: 'withdraw', prefix, source });
+  }
+
+  async idle(): Promise<FibCounters> {
+    return (await this.call({ op: 'idle' })).counters as FibCounters;
+  }
+
+  async converge(): Promise<void> {
+    await this.call({ op: 'converge' });
+  }
+
+  async scan(): Promise<FibCounters> {
+    return (await this.call({ op: 'scan' })).counters as FibCounters;
+  }
+
+  /** Graceful stop (routes stay); resolves when the process has exited. */
+  async stop(): Promise<void> {
+    const exited = new Promise<void>((r) => (this.child.exitCode !== null ? r() : this.child.once('exit', () => r())));
+    await this.call({ op: 'stop' }).catch(() => undefined);
+    await exited;
+  }
+
+  /** Kills the agent (SIGKILL: no clean-up at all). */
+  kill(signal: NodeJS.Signals = 'SIGKILL'): Promise<void> {
+    if (this.child.exitCode !== null || this.child.signalCode !== null) return Promise.resolve();
+    const exited = new Promise<void>((r) => this.child.once('exit', () => r()));
+    // `ip netns exec` execs node, so the child is the agent itself.
+    this.child.kill(signal);
+    return exited;
+  }
+}
+
+/** Routes of `table` in `ns` (`ip -j route show table T [args]`). */
+export async function ipRoutes(ns: string, table: number, family: '-4' | '-6' = '-4', ...args: string[]): Promise<IpRoute[]> {
+  return JSON.parse(await exec(ns, 'ip', [family, '-j', 'route', 'show', 'table', String(table), ...args])) as IpRoute[];
+}
+
+/** Polls `fn` until it returns a truthy value or `ms` pass. */
+export async function until<T>(what: string, fn: () => Promise<T | undefined | false>, ms = 5000): Promise<T> {
+  const end = Date.now() + ms;
+  for (;;) {
+    const v = await fn();
+    if (v) return v;
+    if (Date.now() > end) throw new Error(`timed out: ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}

@@ -1,0 +1,195 @@
+import t from 'tap';
+import { TeardownHost, addAddress, createNetns, exec, linkUp, tryExec, vethPair } from '../helpers/netns';
+import { FibAgent, FibAgentOptions, ipRoutes, until } from './fib-agent-client';
+
+// A real Fib against the kernel of a throw-away namespace (needs root and iproute2). Table 100, protocol 12.
+const TABLE = 100;
+const BASE: FibAgentOptions = { table: TABLE, protocol: 12 };
+
+async function setup(tt: TeardownHost): Promise<string> {
+  const ns = await createNetns(tt, 'petrel-fib');
+  await vethPair(ns, 'v0', ns, 'v1');
+  await addAddress(ns, 'v0', '10.1.0.1/24');
+  await exec(ns, 'ip', ['-6', 'addr', 'add', '2001:db8:1::1/64', 'dev', 'v0', 'nodad']);
+  await linkUp(ns, 'v0');
+  await linkUp(ns, 'v1');
+  return ns;
+}
+
+/** `ip route` text of table 100 (one line per route, stable order), for exact comparisons. */
+async function table(ns: string, family: '-4' | '-6' = '-4'): Promise<string[]> {
+  const r = await tryExec(ns, 'ip', [family, 'route', 'show', 'table', String(TABLE)]);
+  if (r.code !== 0 && r.stderr.includes('table does not exist')) return [];
+  if (r.code !== 0) throw new Error(r.stderr);
+  return r.stdout.split('\n').filter((l) => l !== '').map((l) => l.trim().replace(/\s+/g, ' '));
+}
+
+t.test('install, replace in place, withdraw (IPv4 and IPv6), into the configured table and protocol', async (t) => {
+  const ns = await setup(t);
+  const fib = await FibAgent.start(t, ns, BASE);
+  await fib.announce('10.244.1.0/26', 'p1', '10.1.0.2');
+  await fib.announce('10.244.2.0/26', 'p1', '10.1.0.2');
+  await fib.announce('2001:db8:99::/64', 'p6', '2001:db8:1::2');
+  let c = await fib.idle();
+  t.match(c, { installed: 3, pending: 0, failed: 0, unresolved: 0, replaces: 3, deletes: 0 });
+  t.same(await table(ns), ['10.244.1.0/26 via 10.1.0.2 dev v0 proto bird', '10.244.2.0/26 via 10.1.0.2 dev v0 proto bird']);
+  t.same(await table(ns, '-6'), ['2001:db8:99::/64 via 2001:db8:1::2 dev v0 proto bird metric 1024 pref medium']);
+  t.same(await ipRoutes(ns, 254, '-4', 'proto', '12'), [], 'nothing in the main table');
+
+  await fib.announce('10.244.1.0/26', 'p1', '10.1.0.3');
+  c = await fib.idle();
+  t.equal(c.replaces, 4, 'one replace for the changed route');
+  t.same(await table(ns), ['10.244.1.0/26 via 10.1.0.3 dev v0 proto bird', '10.244.2.0/26 via 10.1.0.2 dev v0 proto bird'], 'replaced in place, no duplicate');
+
+  await fib.withdraw('10.244.2.0/26', 'p1');
+  await fib.withdraw('2001:db8:99::/64', 'p6');
+  c = await fib.idle();
+  t.match(c, { installed: 1, deletes: 2 });
+  t.same(await table(ns), ['10.244.1.0/26 via 10.1.0.3 dev v0 proto bird']);
+  t.same(await table(ns, '-6'), []);
+});
+
+t.test('ECMP set becomes one multipath route; shrinking it replaces in place', async (t) => {
+  const ns = await setup(t);
+  const fib = await FibAgent.start(t, ns, BASE);
+  await fib.announceMany([{ prefix: '10.50.0.0/24', source: 'a', nextHop: '10.1.0.2' }, { prefix: '10.50.0.0/24', source: 'b', nextHop: '10.1.0.3' }]);
+  await fib.idle();
+  const [r] = await ipRoutes(ns, TABLE);
+  t.equal(r.dst, '10.50.0.0/24');
+  t.equal(r.protocol, 'bird');
+  t.same(r.nexthops?.map((n) => [n.gateway, n.dev, n.weight]), [['10.1.0.2', 'v0', 1], ['10.1.0.3', 'v0', 1]]);
+  await fib.withdraw('10.50.0.0/24', 'a');
+  await fib.idle();
+  t.same(await table(ns), ['10.50.0.0/24 via 10.1.0.3 dev v0 proto bird']);
+});
+
+t.test('blackhole for local static routes; kernel policy: metric, reject, tunnel onlink', async (t) => {
+  const ns = await setup(t);
+  // Only the device's name and index matter here (the ipip module may be absent): a veth named tunl0.
+  await vethPair(ns, 'tunl0', ns, 'tunp');
+  await linkUp(ns, 'tunl0');
+  await linkUp(ns, 'tunp');
+  const fib = await FibAgent.start(t, ns, {
+    ...BASE,
+    policyV4: {
+      name: 'kernel', default: 'accept',
+      rules: [
+        { match: [{ kind: 'prefix', op: 'within', prefix: '10.96.0.0/12' }], actions: [{ kind: 'reject' }] },
+        { match: [{ kind: 'prefix', op: 'within', prefix: '192.168.0.0/16' }], actions: [{ kind: 'setKrtTunnel', value: 'tunl0' }, { kind: 'setKrtMetric', value: 1024 }, { kind: 'accept' }] },
+        { match: [{ kind: 'prefix', op: 'within', prefix: '172.16.0.0/16' }], actions: [{ kind: 'setKrtMetric', value: 512 }, { kind: 'accept' }] },
+      ],
+    },
+  });
+  await fib.announce('10.244.7.0/26', 'static1', undefined, { kind: 'static' });
+  await fib.announce('2001:db8:7::/122', 'static1', undefined, { kind: 'static' });
+  await fib.announce('10.96.0.0/12', 'static1', undefined, { kind: 'static' });
+  await fib.announce('192.168.5.0/26', 'p1', '10.9.9.9');
+  await fib.announce('172.16.1.0/24', 'p1', '10.1.0.2');
+  const c = await fib.idle();
+  t.match(c, { installed: 4, unresolved: 0 });
+  t.same(await table(ns), [
+    'blackhole 10.244.7.0/26 proto bird',
+    '172.16.1.0/24 via 10.1.0.2 dev v0 proto bird metric 512',
+    '192.168.5.0/26 via 10.9.9.9 dev tunl0 proto bird metric 1024 onlink',
+  ], 'service range rejected; the tunnel route uses the BGP next hop on tunl0 even though it is not on a connected net');
+  t.same(await table(ns, '-6'), ['blackhole 2001:db8:7::/122 dev lo proto bird metric 1024 pref medium']);
+});
+
+t.test('unresolved next hop: kept out of the kernel, installed once a connected route covers it; recursive', async (t) => {
+  const ns = await setup(t);
+  const fib = await FibAgent.start(t, ns, BASE);
+  await fib.announce('10.60.0.0/24', 'p1', '10.2.0.5');
+  let c = await fib.idle();
+  t.match(c, { installed: 0, unresolved: 1 });
+  t.same(await table(ns), []);
+
+  await addAddress(ns, 'v0', '10.2.0.1/24');
+  await until('route installed after the connected route appeared', async () => (await table(ns)).length === 1);
+  t.same(await table(ns), ['10.60.0.0/24 via 10.2.0.5 dev v0 proto bird']);
+  c = await fib.idle();
+  t.match(c, { installed: 1, unresolved: 0 });
+
+  // iBGP next hop behind a static route: resolved through that route's gateway.
+  await exec(ns, 'ip', ['route', 'add', '10.3.0.0/24', 'via', '10.1.0.2']);
+  await fib.announce('10.70.0.0/24', 'p2', '10.3.0.7');
+  await fib.idle();
+  t.same(await table(ns), ['10.60.0.0/24 via 10.2.0.5 dev v0 proto bird', '10.70.0.0/24 via 10.1.0.2 dev v0 proto bird']);
+
+  // The static route moves: the recursive route follows it.
+  await exec(ns, 'ip', ['route', 'replace', '10.3.0.0/24', 'via', '10.1.0.4']);
+  await until('recursive route follows the static route', async () => (await table(ns)).includes('10.70.0.0/24 via 10.1.0.4 dev v0 proto bird'));
+  // The connected subnet goes away: the route that needed it leaves the kernel but stays wanted.
+  await exec(ns, 'ip', ['addr', 'del', '10.2.0.1/24', 'dev', 'v0']);
+  await until('route removed when its next hop became unreachable', async () => !(await table(ns)).some((l) => l.startsWith('10.60.0.0/24')));
+  c = await fib.idle();
+  t.match(c, { installed: 1, unresolved: 1 });
+});
+
+t.test('routes changed or removed by someone else are put back', async (t) => {
+  const ns = await setup(t);
+  const fib = await FibAgent.start(t, ns, BASE);
+  await fib.announce('10.80.0.0/24', 'p1', '10.1.0.2');
+  await fib.announce('10.81.0.0/24', 'p1', '10.1.0.2');
+  await fib.idle();
+  await exec(ns, 'ip', ['route', 'del', '10.80.0.0/24', 'table', String(TABLE)]);
+  await until('deleted route put back', async () => (await table(ns)).includes('10.80.0.0/24 via 10.1.0.2 dev v0 proto bird'));
+  await exec(ns, 'ip', ['route', 'change', '10.81.0.0/24', 'via', '10.1.0.9', 'table', String(TABLE)]);
+  await until('changed route put back', async () => (await table(ns)).includes('10.81.0.0/24 via 10.1.0.2 dev v0 proto bird'));
+  let c = await fib.idle();
+  t.ok(c.repairs >= 2, `at least two repairs (${c.repairs})`);
+  // A change that keeps our protocol is not told apart from our own echo: the scan finds it.
+  await exec(ns, 'ip', ['route', 'replace', '10.81.0.0/24', 'via', '10.1.0.9', 'proto', '12', 'table', String(TABLE)]);
+  c = await fib.scan();
+  await fib.idle();
+  t.same(await table(ns), ['10.80.0.0/24 via 10.1.0.2 dev v0 proto bird', '10.81.0.0/24 via 10.1.0.2 dev v0 proto bird']);
+  t.equal(c.scans, 2, 'one at first convergence, one requested');
+});
+
+t.test('restart: adopted routes are kept; after convergence only stale ones are removed', async (t) => {
+  const ns = await setup(t);
+  const first = await FibAgent.start(t, ns, BASE);
+  await first.announce('10.90.1.0/24', 'p1', '10.1.0.2');
+  await first.announce('10.90.2.0/24', 'p1', '10.1.0.2');
+  await first.announce('10.90.3.0/24', 'p1', '10.1.0.3');
+  await first.idle();
+  await first.stop();
+  const kept = ['10.90.1.0/24 via 10.1.0.2 dev v0 proto bird', '10.90.2.0/24 via 10.1.0.2 dev v0 proto bird', '10.90.3.0/24 via 10.1.0.3 dev v0 proto bird'];
+  t.same(await table(ns), kept, 'a clean stop leaves every route');
+
+  const second = await FibAgent.start(t, ns, { ...BASE, converged: false });
+  let c = await second.idle();
+  t.match(c, { installed: 3, adopted: 3, converged: false, replaces: 0, deletes: 0 });
+  await second.announce('10.90.1.0/24', 'p1', '10.1.0.2'); // unchanged
+  await second.announce('10.90.3.0/24', 'p1', '10.1.0.4'); // changed while converging
+  c = await second.idle();
+  t.match(c, { installed: 3, adopted: 1, replaces: 1, deletes: 0 }, 'the unchanged route is not rewritten');
+  t.same(await table(ns), [kept[0], kept[1], '10.90.3.0/24 via 10.1.0.4 dev v0 proto bird'], 'the stale route waits for convergence');
+  await second.converge();
+  c = await second.idle();
+  t.match(c, { installed: 2, adopted: 0, converged: true, deletes: 1 });
+  t.same(await table(ns), [kept[0], '10.90.3.0/24 via 10.1.0.4 dev v0 proto bird']);
+});
+
+t.test('kill -9 keeps the routes; the restarted FIB keeps the valid ones without rewriting', async (t) => {
+  const ns = await setup(t);
+  const first = await FibAgent.start(t, ns, BASE);
+  await first.announce('10.91.1.0/24', 'p1', '10.1.0.2');
+  await first.announce('10.91.2.0/24', 'a', '10.1.0.2');
+  await first.announce('10.91.2.0/24', 'b', '10.1.0.3');
+  await first.idle();
+  const before = await table(ns);
+  await first.kill('SIGKILL');
+  t.same(await table(ns), before, 'kill -9 removed nothing');
+  t.equal(before.length, 4, 'two routes, the multipath one printed on three lines');
+
+  const second = await FibAgent.start(t, ns, { ...BASE, converged: false });
+  await second.announceMany([
+    { prefix: '10.91.1.0/24', source: 'p1', nextHop: '10.1.0.2' },
+    { prefix: '10.91.2.0/24', source: 'a', nextHop: '10.1.0.2' },
+    { prefix: '10.91.2.0/24', source: 'b', nextHop: '10.1.0.3' },
+  ]);
+  await second.converge();
+  const c = await second.idle();
+  t.match(c, { installed: 2, adopted: 0, replaces: 0, deletes: 0 }, 'multipath route adopted as is');
+  t.same(await table(ns), before);
+});
