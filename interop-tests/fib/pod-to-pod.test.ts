@@ -5,6 +5,8 @@
  * node-a reaches the pod behind node-b only through the block routes the Petrel nodes installed (proto bird,
  * metric 1024 from calico_kernel_programming). Then node-b's petreld is killed with SIGKILL: its routes stay in
  * the kernel, and the restarted daemon keeps them (same route, never removed) and the connection works again.
+ * The kernel learner runs inside petreld: each node learns its pod's /32 device route (kernel1, dev cali0), and
+ * the ToR still sees only the blocks (Calico's rule: the /32s inside a block are not exported beyond it).
  */
 import t from 'tap';
 import { spawn } from 'node:child_process';
@@ -42,7 +44,9 @@ t.test('pod behind node-a reaches pod behind node-b over the routes Petrel insta
     await addAddress(pod, 'eth0', `${p.ip}/32`);
     await pod.exec('ip', ['route', 'add', '169.254.1.1', 'dev', 'eth0', 'scope', 'link']);
     await pod.exec('ip', ['route', 'add', 'default', 'via', '169.254.1.1', 'dev', 'eth0']);
-    await node.ns.exec('ip', ['route', 'add', `${p.ip}/32`, 'dev', 'cali0']);
+    // Felix programs workload routes at the normal route priority; a lower metric would be an elevated-priority
+    // route that escapes block aggregation (calico_aggr: krt_metric < 1024).
+    await node.ns.exec('ip', ['route', 'add', `${p.ip}/32`, 'dev', 'cali0', 'metric', '1024']);
     // Felix answers the pod's ARP for 169.254.1.1 with proxy ARP; owning the address on cali0 does the same here.
     await addAddress(node.ns, 'cali0', '169.254.1.1/32');
     await node.ns.exec('sysctl', ['-qw', 'net.ipv4.ip_forward=1']);
@@ -61,6 +65,17 @@ t.test('pod behind node-a reaches pod behind node-b over the routes Petrel insta
     t.ok(routes.some((x) => x.dst === '10.250.0.0/24' && x.gateway === '10.99.0.1'), `${me.name}: the ToR network installed`);
     t.same(routes.find((x) => x.dst === me.block), { dst: me.block, type: 'blackhole', flags: [] }, `${me.name}: blackhole for its own block, no metric`);
   }
+
+  for (const [i, node] of topo.nodes.entries()) {
+    const learned = await waitFor(async () => {
+      const r = await node.petrel.query<{ prefix: string; source: string; best: boolean }[]>('show', 'routes', `${PODS[i].ip}/32`).catch(() => []);
+      return r.length > 0 ? r : false;
+    }, 20000, `${node.name} learns its pod's /32 from the kernel`);
+    t.same(learned.map((r) => [r.prefix, r.source, r.best]), [[`${PODS[i].ip}/32`, 'kernel1', true]], `${node.name}: pod /32 learned as kernel1`);
+  }
+  const torRoutes = await topo.frr.getRoutes('ipv4');
+  t.same([...new Set(torRoutes.filter((r) => r.prefix.startsWith('10.244.')).map((r) => r.prefix))].sort(), [...new Set(DEMO_NODES.map((n) => n.block))].sort(),
+    'the ToR learned the blocks and none of the pod /32s');
 
   const server = spawn('ip', ['netns', 'exec', pods[1].name, process.execPath, '-e',
     `require('net').createServer(s=>s.end('pong')).listen(8080,'${PODS[1].ip}')`], { stdio: 'ignore' });

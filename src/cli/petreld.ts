@@ -89,7 +89,7 @@ async function run(args: Args): Promise<number> {
     if (printConfigErrors(e)) return 1;
     throw e;
   }
-  const daemon = new Daemon(current, log, (interner) => calicoHooks(interner));
+  const daemon = new Daemon(current, log, (interner, facts) => calicoHooks(interner, facts));
   await daemon.start();
   const control: ControlHandle = await startControl(daemon, args.socket, log);
   log.info({ routerId: current.routerId, as: current.localAs, peers: current.peers.length }, 'petreld started');

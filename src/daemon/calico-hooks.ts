@@ -7,10 +7,15 @@
 import type { NodeBgpConfig } from '../config/node-config';
 import type { AttrInterner } from '../rib/attrs/intern';
 import { CalicoPolicies } from '../rib/policy/calico';
-import { exportPolicyOf, importPolicyOf } from '../rib/policy/adapters';
+import { exportPolicyOf, importPolicyOf, type RouteFacts } from '../rib/policy/adapters';
 import type { DaemonHooks } from './daemon';
 
-export function calicoHooks(interner: AttrInterner): DaemonHooks {
+/**
+ * `facts` supplies what policy reads beyond the attributes (a learned route's device and kernel metric: the kernel
+ * learner's). Peers whose export policy is the same compiled filter list and the same `internal_peer` flag share an
+ * update group (`exportPolicyKey`): Calico's filters read nothing else of the peer.
+ */
+export function calicoHooks(interner: AttrInterner, facts: RouteFacts = {}): DaemonHooks {
   let built: { config: NodeBgpConfig; v4: CalicoPolicies; v6: CalicoPolicies } | undefined;
   const policiesFor = (config: NodeBgpConfig) => {
     if (built?.config !== config) built = { config, v4: new CalicoPolicies(config, 'ipv4'), v6: new CalicoPolicies(config, 'ipv6') };
@@ -32,7 +37,11 @@ export function calicoHooks(interner: AttrInterner): DaemonHooks {
       const p = peerOf(config, name);
       if (!p) return undefined;
       const pol = policiesFor(config)[p.family === 'ipv4' ? 'v4' : 'v6'];
-      return exportPolicyOf(pol.exportPolicy(p), interner, { peerName: p.name, peerInternal: p.internal });
+      return exportPolicyOf(pol.exportPolicy(p), interner, { peerName: p.name, peerInternal: p.internal }, facts);
+    },
+    exportPolicyKey(config, name) {
+      const p = peerOf(config, name);
+      return p ? `calico:${p.family}:${p.internal ? 'ibgp' : 'ebgp'}:${p.filters.join('\u0000')}` : undefined;
     },
   };
 }

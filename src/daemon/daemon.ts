@@ -7,6 +7,9 @@
  * "Other Configuration Change"; removed peers get Cease 3 "Peer De-configured". Local routes (block blackholes,
  * service ranges, reachableBy routes) are re-originated as a diff, so unchanged prefixes cause no UPDATE.
  * Stop (SIGTERM): Cease 2 "Administrative Shutdown" to every peer, then close.
+ * Kernel side (with the FIB): the kernel learner (BIRD `kernel` learn + `direct`) feeds kernel1/direct1 into the
+ * Loc-RIBs and gives policy the route facts (device, kernel metric); the tunnel manager keeps tunl0/vxlan.calico as
+ * the configuration's tunnel plan says (off unless PetrelConfiguration.tunnels asks). Stop leaves both in place.
  * FIB (settings.fib.enabled): started after the local routes are originated and before the peers, so it adopts
  * our routes left in the kernel before anything could replace them; first convergence is "every configured peer
  * Established and End-of-RIB received for each negotiated family", or 2 × connectRetryTime. Stop leaves the
@@ -28,11 +31,16 @@ import { parsePrefix, type PrefixKey } from '../util/prefix';
 import { Fib, type KernelPolicies } from '../fib/fib';
 import { speakerPeerConfig } from './peer-config';
 import { LoopLagMonitor } from '../util/loop-lag';
+import { KernelLearner } from '../fib/kernel-learn';
+import { TunnelManager } from '../fib/tunnels/tunnel-manager';
+import type { RouteFacts } from '../rib/policy/adapters';
 
 export interface DaemonHooks {
   /** Builds the export policy of a peer (Calico's filters); undefined exports everything the protocol rules allow. */
   exportPolicy?: (node: NodeBgpConfig, peerName: string) => import('../rib/export-rules').ExportPolicy | undefined;
   importPolicy?: (node: NodeBgpConfig, peerName: string) => import('../rib/importer').ImportPolicy | undefined;
+  /** The update-group key of a peer's export policy: peers with equal keys export identically (see update-group.ts). */
+  exportPolicyKey?: (node: NodeBgpConfig, peerName: string) => string | undefined;
   /** The kernel export policies (Calico's calico_kernel_programming); undefined installs every best route. */
   kernelPolicy?: (node: NodeBgpConfig) => KernelPolicies | undefined;
 }
@@ -50,6 +58,10 @@ export class Daemon {
   reconfiguredAt = Date.now();
   /** The kernel FIB, when settings.fib.enabled and it started; `fib.counters` for status. */
   fib: Fib | undefined;
+  /** BIRD's `kernel` learn + `direct` protocols (kernel1, direct1), run with the FIB. */
+  learner: KernelLearner | undefined;
+  /** tunl0 / vxlan.calico management, when the configuration's tunnel plan asks for it. */
+  tunnels: TunnelManager | undefined;
 
   private readonly hooks: DaemonHooks;
 
@@ -57,9 +69,11 @@ export class Daemon {
   constructor(
     public config: NodeBgpConfig,
     readonly log: Logger,
-    hooks?: (interner: AttrInterner) => DaemonHooks,
+    hooks?: (interner: AttrInterner, facts: RouteFacts) => DaemonHooks,
   ) {
-    this.hooks = hooks ? hooks(this.interner) : {};
+    // Route facts reach the learner once it exists (it starts with the FIB).
+    const facts: RouteFacts = { ifnameOf: (r) => this.learner?.ifnameOf(r), krtMetricOf: (r) => this.learner?.krtMetricOf(r) };
+    this.hooks = hooks ? hooks(this.interner, facts) : {};
     this.loopLag = new LoopLagMonitor({ log: log.child({ component: 'loop-lag' }) });
     const opts = { ...DEFAULT_BEST_PATH_OPTIONS, multipath: config.daemon.fib.mergePaths };
     this.ribs = new Map([
@@ -81,7 +95,10 @@ export class Daemon {
       this.log.info({ host: host ?? '*', port }, 'listening for BGP');
     }
     this.syncLocalRoutes();
-    if (this.config.daemon.fib.enabled) await this.startFib();
+    if (this.config.daemon.fib.enabled) {
+      await this.startFib();
+      await this.startKernelSide();
+    }
     for (const p of this.config.peers) this.addPeer(p.name);
   }
 
@@ -100,6 +117,33 @@ export class Daemon {
     } catch (e) {
       fib.stop();
       this.log.error({ err: e instanceof Error ? e.message : String(e) }, 'kernel FIB could not start: routes are not installed');
+    }
+  }
+
+  /**
+   * The kernel and direct protocols and the tunnel devices. Each failure is logged and leaves BGP running: a node
+   * without netlink rights still routes, it only learns and programs less.
+   */
+  private async startKernelSide(): Promise<void> {
+    const s = this.config.daemon;
+    const learner = new KernelLearner({
+      protocol: s.fib.protocol, table: s.fib.table, directInterfaces: this.config.advertisements.directInterfaces,
+      log: this.log.child({ component: 'kernel-learn' }),
+    });
+    try {
+      await learner.start({ ribs: this.ribs, interner: this.interner });
+      this.learner = learner;
+    } catch (e) {
+      learner.stop();
+      this.log.error({ err: e instanceof Error ? e.message : String(e) }, 'kernel and interface routes could not be learned');
+    }
+    const tunnels = new TunnelManager({ protocol: s.fib.protocol, table: s.fib.table, log: this.log.child({ component: 'tunnels' }) });
+    try {
+      await tunnels.start(this.config.tunnels ?? { notes: [] });
+      this.tunnels = tunnels;
+    } catch (e) {
+      tunnels.stop();
+      this.log.error({ err: e instanceof Error ? e.message : String(e) }, 'tunnel devices could not be managed');
     }
   }
 
@@ -125,6 +169,7 @@ export class Daemon {
     const cfg = speakerPeerConfig(this.config, p);
     cfg.exportPolicy = this.hooks.exportPolicy?.(this.config, name);
     cfg.importPolicy = this.hooks.importPolicy?.(this.config, name);
+    cfg.exportPolicyKey = this.hooks.exportPolicyKey?.(this.config, name);
     const peer = new Peer(cfg, this.ribs, this.interner, this.log.child({ peer: name, remoteAs: p.peerAs }));
     this.peers.set(name, peer);
     peer.start();
@@ -162,6 +207,7 @@ export class Daemon {
   /** Applies a new configuration (SIGHUP) with BIRD's reconfiguration semantics. */
   reconfigure(next: NodeBgpConfig): void {
     const diff = diffConfig(this.config, next);
+    const previous = this.config;
     this.config = next;
     this.reconfiguredAt = Date.now();
     for (const c of diff.peers) {
@@ -187,6 +233,10 @@ export class Daemon {
     }
     this.syncLocalRoutes();
     this.fib?.setKernelPolicies(this.hooks.kernelPolicy?.(next) ?? {});
+    if (this.learner && JSON.stringify(previous.advertisements.directInterfaces) !== JSON.stringify(next.advertisements.directInterfaces)) {
+      void this.learner.setDirectInterfaces(next.advertisements.directInterfaces);
+    }
+    void this.tunnels?.update(next.tunnels ?? { notes: [] }).catch((e: unknown) => this.log.error({ err: String(e) }, 'tunnel update failed'));
     this.log.info({ peers: diff.peers.filter((c) => c.action !== 'keep').map((c) => `${c.name}:${c.action}`) }, 'reconfigured');
   }
 
@@ -205,6 +255,8 @@ export class Daemon {
     await new Promise((r) => setTimeout(r, 200));
     for (const p of this.peers.values()) p.destroy();
     this.fib?.stop();
+    this.tunnels?.stop();
+    this.learner?.stop();
     this.loopLag.stop();
   }
 
