@@ -3,7 +3,8 @@
  *
  * Owns the meaning of the API's numbers: a peer's received/accepted/filtered counts are its candidate paths in the
  * Loc-RIBs (the Adj-RIB-In is folded into the Loc-RIB, BIRD's design: a path rejected by import policy stays there
- * with `attrs === null`), advertised is the size of its Adj-RIB-Outs. Directions: `loc` lists accepted paths,
+ * with `attrs === null`), advertised is the size of its Adj-RIB-Outs. They are read from counters the Loc-RIBs keep
+ * per source (`Peer.prefixCounts`), so `show peers` costs O(peers), not a table scan. Directions: `loc` lists accepted paths,
  * `adj-in` the BGP paths as received (pre-policy `rawAttrs`, filtered ones flagged), `adj-out` what one peer was
  * sent. Nothing here mutates the daemon: the ECMP set is recomputed read-only from the candidate order
  * (`select.ts` keeps the ECMP members right after the best path). Pure apart from the `now` argument.
@@ -21,7 +22,7 @@ import type { AttrSet } from '../rib/attrs/attr-set';
 import type { AttrInterner } from '../rib/attrs/intern';
 import { codeMultipath, compareCode, isBgpSource, isEligible, MedMode, DEFAULT_BEST_PATH_OPTIONS } from '../rib/best-path';
 import type { LocRib } from '../rib/loc-rib';
-import { RouteFlag, type Route, type RouteSource } from '../rib/types';
+import { RouteFlag, type Route } from '../rib/types';
 import type { LoopLagSnapshot } from '../util/loop-lag';
 import { petrelVersion } from './paths';
 import type { CapabilitiesInfo, PeerInfo, PrefixCountsInfo, RouteInfo, RouteQuery, StatusInfo } from './types';
@@ -88,38 +89,19 @@ function countGroups(peers: Iterable<Peer>): number {
   return groups.size;
 }
 
-/** Received/accepted/filtered paths per source over every Loc-RIB: one pass over the tables. */
-function countBySource(ribs: Iterable<LocRib>): Map<RouteSource, PrefixCountsInfo> {
-  const out = new Map<RouteSource, PrefixCountsInfo>();
-  for (const rib of ribs) {
-    for (const head of rib.table.values()) {
-      for (let r: Route | null = head; r !== null; r = r.next) {
-        let c = out.get(r.source);
-        if (!c) out.set(r.source, (c = { received: 0, accepted: 0, filtered: 0, advertised: 0 }));
-        c.received++;
-        if (r.attrs === null) c.filtered++;
-        else c.accepted++;
-      }
-    }
-  }
-  return out;
-}
-
 /** `show peers` (every peer in name order, or the one named; unknown name: ERR_API_NOT_FOUND). */
 export function peersView(d: ApiDaemonView, now: number, name = ''): PeerInfo[] {
   const peers = name ? [d.peers.get(name)] : [...d.peers.values()].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   if (peers[0] === undefined && name) throw new ApiRequestError('ERR_API_NOT_FOUND', `no such peer '${name}'`);
-  const counts = countBySource(d.ribs.values());
-  return (peers as Peer[]).map((p) => peerInfo(p, counts.get(p.source), now));
+  return (peers as Peer[]).map((p) => peerInfo(p, now));
 }
 
-function peerInfo(p: Peer, c: PrefixCountsInfo | undefined, now: number): PeerInfo {
+function peerInfo(p: Peer, now: number): PeerInfo {
   const cfg = p.config;
   const s = p.session;
   const n = s.up ? p.negotiatedSession : null;
   const gr = p.gracefulRestartStatus();
-  let advertised = 0;
-  for (const ex of p.exportersByFamily().values()) advertised += ex.adjRibOut.size;
+  const c = p.prefixCounts();
   let capabilities: CapabilitiesInfo | null = null;
   if (n) {
     const names = (fs: Iterable<Family>) => [...fs].map(formatFamily);
@@ -151,7 +133,7 @@ function peerInfo(p: Peer, c: PrefixCountsInfo | undefined, now: number): PeerIn
     since: secs(s.since),
     uptime: n ? Math.max(0, secs(now - s.since)) : 0,
     lastError: s.lastError ? { kind: s.lastError.kind, message: s.lastError.message, at: secs(s.lastError.at) } : null,
-    prefixes: { received: c?.received ?? 0, accepted: c?.accepted ?? 0, filtered: c?.filtered ?? 0, advertised },
+    prefixes: { received: c.received, accepted: c.accepted, filtered: c.filtered, advertised: c.advertised } satisfies PrefixCountsInfo,
     capabilities,
     updatesReceived: p.counters.updatesReceived,
     updatesSent: p.counters.updatesSent,

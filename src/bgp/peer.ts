@@ -6,21 +6,31 @@
  * UPDATEs are decoded and validated here with the negotiated receive context; an RFC 7606 session reset goes back to
  * the FSM as UpdateError (the exact NOTIFICATION), every weaker outcome is applied by the importer. Export is pulled:
  * `pump` runs while the socket is below its high-water mark and resumes on 'drain', on new journal entries or when
- * another member of the group queued messages, in slices (`EXPORT_SLICE`) so the event loop stays free. After a
+ * another member of the group queued messages, in steps of `EXPORT_SLICE` prefixes for at most `PUMP_MS` per turn
+ * of the event loop, so the loop stays free. After a
  * family's initial feed is sent, End-of-RIB follows (RFC 4724 §2). On session down the peer's routes are flushed
  * from the Loc-RIBs in slices, unless graceful restart keeps them as stale (graceful-restart.ts, RFC 4724 §4.2);
  * a peer's failure touches nothing but its own routes.
+ * Receive: the connection hands over framed UPDATEs (the hold timer already counted them); they wait in the peer's
+ * `RxQueue` and are decoded and imported in budgeted slices, round robin with the other peers, with the socket
+ * paused while the backlog is high (rx-queue.ts), so one peer's full table never starves another's keepalives.
+ * Enhanced route refresh (RFC 7313, when negotiated): a refresh request is answered with BoRR, the replayed
+ * Adj-RIB-Out, then EoRR (§4.1); the peer's own BoRR/EoRR travel through the receive queue in order with its
+ * UPDATEs and mark/sweep its routes (rx-refresh.ts, §4.2). The per-peer prefix counts (`prefixCounts`) are kept by
+ * the Loc-RIBs on the source (`RouteSource.pathCounts`), the advertised count is the Adj-RIB-Out Maps' size.
  */
+import { performance } from 'node:perf_hooks';
 import type { Logger } from 'pino';
 import { decodeUpdate } from './codec/update';
 import { validateUpdate } from './codec/validate';
 import { endOfRibFamily, endOfRibUpdate } from './codec/end-of-rib';
 import { encodeUpdate } from './codec/update';
+import { encodeMessage } from './codec/message';
 import type { NegotiatedSession } from './codec/session-codec';
 import type { RouteRefreshMessage } from './codec/types';
-import { HEADER_LENGTH } from './constants';
+import { HEADER_LENGTH, MsgType, RefreshSubtype } from './constants';
 import { UpdateErrorAction } from './errors';
-import { formatFamily, type Family } from './family';
+import { family, formatFamily, type Family } from './family';
 import type { DownReason } from './fsm/types';
 import { Session, type SessionHandler, type SessionOptions } from './session/session';
 import { normalizeAddress } from './session/listener';
@@ -34,9 +44,13 @@ import type { LocRib } from '../rib/loc-rib';
 import { SourceKind, type RouteSource } from '../rib/types';
 import { UpdateBuilder } from '../rib/update-builder';
 import { parseBgpId } from './fsm/collision';
+import { RxQueue, type RxHandler, type RxScheduler } from './rx-queue';
+import { RefreshReceiver } from './rx-refresh';
 
-/** Prefixes evaluated per export slice, and the UPDATE prefix budget per drain. */
-const EXPORT_SLICE = 20000;
+/** Prefixes evaluated per export step, and the UPDATE prefix budget per drain. */
+const EXPORT_SLICE = 2000;
+/** A pump keeps taking export steps of a family for this long (ms) before it yields to the event loop. */
+const PUMP_MS = 5;
 /** Routes removed per flush slice after a session goes down. */
 const FLUSH_SLICE = 20000;
 
@@ -63,6 +77,12 @@ export interface PeerConfig extends SessionOptions {
   updateGroups?: boolean;
   /** RFC 4724 helper: seconds to wait for End-of-RIB after a restarting peer returns (default 240). */
   gracefulRestartStaleTime?: number;
+  /** TCP MD5 key (RFC 2385; BIRD `password`): applied by session/socket-options.ts. */
+  password?: string;
+  /** GTSM hop count (RFC 5082; BIRD `ttl security on; multihop N`): TTL 255 out, at least 256 - N in. */
+  ttlSecurity?: number;
+  /** Outgoing TTL without GTSM (BIRD `multihop N`); undefined keeps the system default. */
+  multihop?: number;
 }
 
 export interface PeerCounters {
@@ -70,6 +90,14 @@ export interface PeerCounters {
   updatesSent: number;
   prefixesReceived: number;
   prefixesAdvertised: number;
+}
+
+/** `show peers` prefix counts: paths from the peer in the Loc-RIBs (accepted + filtered), and the Adj-RIB-Out size. */
+export interface PeerPrefixCounts {
+  received: number;
+  accepted: number;
+  filtered: number;
+  advertised: number;
 }
 
 let nextSourceId = 1;
@@ -90,19 +118,37 @@ export class Peer implements SessionHandler {
   readonly counters: PeerCounters = { updatesReceived: 0, updatesSent: 0, prefixesReceived: 0, prefixesAdvertised: 0 };
   /** Families the peer has sent End-of-RIB for since the session came up. */
   readonly eorReceived = new Set<Family>();
+  /** Received UPDATEs waiting to be decoded and imported (rx-queue.ts). */
+  readonly rx: RxQueue;
+  /** RFC 7313 §4.2: the peer's BoRR/EoRR handling. */
+  readonly refreshRx: RefreshReceiver;
+  /** Families whose enhanced refresh replay is running: EoRR follows once it is sent (RFC 7313 §4.1). */
+  private readonly eorrPending = new Set<Family>();
 
-  /** `groups`: the update-group registry; default: one per `ribs` map (every peer of a speaker shares it). */
+  /**
+   * `groups`: the update-group registry; default: one per `ribs` map (every peer of a speaker shares it).
+   * `rxScheduler`: the receive scheduler; default: the process-wide one.
+   */
   constructor(
     readonly config: PeerConfig,
     private readonly ribs: ReadonlyMap<Family, LocRib>,
     private readonly interner: AttrInterner,
     readonly log: Logger,
     groups?: UpdateGroupRegistry,
+    rxScheduler?: RxScheduler,
   ) {
     this.source = {
       id: nextSourceId++, name: config.name, kind: config.ibgp ? SourceKind.Ibgp : SourceKind.Ebgp,
       address: config.peerAddress, routerId: 0, peerAs: config.settings.peerAs, rrClient: config.rrClient, preference: 100,
+      pathCounts: { paths: 0, filtered: 0 },
     };
+    const handler: RxHandler = {
+      rxUpdate: (buf, start, end) => this.importUpdate(buf, start, end),
+      rxRefresh: (afi, subtype, safi) => this.refreshDemarcation(afi, subtype, safi),
+      rxContinue: (budget) => this.refreshRx.step(budget),
+    };
+    this.rx = new RxQueue(handler, rxScheduler);
+    this.refreshRx = new RefreshReceiver(this.source, ribs);
     this.groups = groups ?? registryFor(ribs);
     this.gr = new GracefulRestartHelper(this.source, ribs, log, config.gracefulRestartStaleTime ?? DEFAULT_STALE_TIME);
     this.session = new Session(config, this, log);
@@ -114,6 +160,14 @@ export class Peer implements SessionHandler {
 
   get negotiatedSession(): NegotiatedSession | null {
     return this.negotiated;
+  }
+
+  /** Received/accepted/filtered paths of this peer in the Loc-RIBs and prefixes in its Adj-RIB-Outs: O(families). */
+  prefixCounts(): PeerPrefixCounts {
+    const c = this.source.pathCounts!;
+    let advertised = 0;
+    for (const m of this.members.values()) advertised += m.group.exporter.adjRibOut.size;
+    return { received: c.paths, accepted: c.paths - c.filtered, filtered: c.filtered, advertised };
   }
 
   /** The graceful-restart helper's state (RFC 4724 §4.2). */
@@ -147,6 +201,8 @@ export class Peer implements SessionHandler {
       localAs: cfg.settings.localAs, allowLocalAs: cfg.allowLocalAs, routerId: cfg.settings.routerId, clusterId: cfg.clusterId ?? '',
     }, cfg.importPolicy);
     const conn = s.up;
+    this.rx.reset();
+    this.rx.attach(conn?.socket ?? null);
     const localAddress = cfg.nextHopAddress || normalizeAddress(conn?.socket?.localAddress) || cfg.localAddress || '';
     const host = { source: this.source, wake: () => this.schedulePump() };
     const policyKey = cfg.exportPolicy ? cfg.exportPolicyKey ?? `peer:${cfg.name}` : '';
@@ -170,6 +226,7 @@ export class Peer implements SessionHandler {
   }
 
   down(_s: Session, reason: DownReason, graceful: boolean): void {
+    this.resetReceive();
     for (const u of this.unsubscribe) u();
     this.unsubscribe.length = 0;
     for (const m of this.members.values()) m.leave();
@@ -206,18 +263,31 @@ export class Peer implements SessionHandler {
     run();
   }
 
+  /** Drops the receive backlog and any refresh in progress (session down, peer destroyed). */
+  private resetReceive(): void {
+    this.rx.reset();
+    this.refreshRx.reset();
+    this.eorrPending.clear();
+  }
+
   update(s: Session, buf: Buffer, start: number, end: number): void {
-    const n = this.negotiated;
-    const conn = s.up;
-    if (!n || !this.importer || !conn) return;
+    if (!this.negotiated || !this.importer || !s.up) return;
     this.counters.updatesReceived++;
+    this.rx.push(buf, start, end);
+  }
+
+  /** Decodes, validates and imports one queued UPDATE (rx-queue.ts); returns the prefixes it carried. */
+  private importUpdate(buf: Buffer, start: number, end: number): number {
+    const n = this.negotiated;
+    const conn = this.session.up;
+    if (!n || !this.importer || !conn) return 0;
     let msg;
     try {
       msg = decodeUpdate(buf, start + HEADER_LENGTH, end, n.rx);
     } catch (e) {
       if (e instanceof Error && 'errorCode' in e) {
         conn.dispatch({ type: 'UpdateError', error: e as never });
-        return;
+        return 0;
       }
       throw e;
     }
@@ -226,27 +296,55 @@ export class Peer implements SessionHandler {
       this.eorReceived.add(eor);
       this.log.debug({ family: formatFamily(eor) }, 'End-of-RIB received');
       this.gr.endOfRib(eor);
-      return;
+      return 0;
     }
     const v = validateUpdate(msg, { ibgp: this.config.ibgp, localAs: this.config.settings.localAs, peerAs: n.peerAs, as4: n.rx.as4 });
     if (v.notification) {
       this.log.warn({ problems: v.problems.map((p) => p.reason) }, 'malformed UPDATE: session reset');
       conn.dispatch({ type: 'UpdateError', error: v.notification });
-      return;
+      return 0;
     }
     if (v.action === UpdateErrorAction.TreatAsWithdraw) {
       this.log.warn({ problems: v.problems.map((p) => p.reason) }, 'path invalidated and prefix withdrawn (RFC 7606 treat-as-withdraw)');
     }
-    this.importer.apply(msg, v);
+    return this.importer.apply(msg, v);
   }
 
-  routeRefresh(_s: Session, msg: RouteRefreshMessage): void {
-    // RFC 2918 §4: re-send the Adj-RIB-Out of the family: this member replays its group's Adj-RIB-Out.
-    for (const [f, m] of this.members) {
-      if ((f >>> 8) !== msg.afi || (f & 0xff) !== msg.safi) continue;
+  routeRefresh(s: Session, msg: RouteRefreshMessage): void {
+    const n = this.negotiated;
+    if (!n) return;
+    if (msg.subtype === RefreshSubtype.BeginningOfRouteRefresh || msg.subtype === RefreshSubtype.EndOfRouteRefresh) {
+      // RFC 7313 §4.2: in order with the UPDATEs around it; ignored unless enhanced refresh was negotiated.
+      if (n.enhancedRouteRefresh) this.rx.pushRefresh(msg.afi, msg.subtype, msg.safi);
+      return;
+    }
+    if (msg.subtype !== RefreshSubtype.Normal) return; // RFC 7313 §5: unknown subtypes are ignored
+    // RFC 2918 §4: re-send the Adj-RIB-Out of the family (ignored for a family not negotiated): this member replays
+    // its group's Adj-RIB-Out. RFC 7313 §4.1: with enhanced refresh, between BoRR and EoRR.
+    const m = this.members.get(family(msg.afi, msg.safi));
+    if (!m) return;
+    if (n.enhancedRouteRefresh) {
+      s.up?.sendRaw(encodeMessage({ type: MsgType.RouteRefresh, afi: msg.afi, subtype: RefreshSubtype.BeginningOfRouteRefresh, safi: msg.safi }, n.tx));
+      this.eorrPending.add(family(msg.afi, msg.safi));
+      m.refresh(false);
+    } else {
       m.refresh();
     }
     this.schedulePump();
+  }
+
+  /** A BoRR/EoRR reached the head of the receive queue (RFC 7313 §4.2). */
+  private refreshDemarcation(afi: number, subtype: number, safi: number): void {
+    const f = family(afi, safi);
+    if (!this.negotiated?.families.includes(f)) return;
+    if (subtype === RefreshSubtype.BeginningOfRouteRefresh) {
+      this.refreshRx.begin(f);
+      this.log.debug({ family: formatFamily(f) }, 'BoRR received: routes marked stale');
+    } else if (this.refreshRx.end(f)) {
+      this.log.debug({ family: formatFamily(f) }, 'EoRR received: removing routes not refreshed');
+    } else {
+      this.log.debug({ family: formatFamily(f) }, 'EoRR without BoRR ignored');
+    }
   }
 
   writable(): void {
@@ -268,23 +366,32 @@ export class Peer implements SessionHandler {
     });
   }
 
-  /** One export slice per family: the group's next messages for this member, while the socket takes them. */
+  /**
+   * Export steps per family (at least one each, then until `PUMP_MS` passed): the group's next messages for this
+   * member, while the socket takes them.
+   */
   private pump(): void {
     const conn = this.session.up;
     if (!conn || !this.negotiated) return;
     let more = false;
     let advertised = 0;
+    const deadline = performance.now() + PUMP_MS;
     for (const [f, m] of this.members) {
       advertised += m.group.exporter.adjRibOut.size;
-      if (!conn.canSend) return; // resumes on 'drain'
-      const msgs = m.take(EXPORT_SLICE);
-      if (msgs.length) {
-        this.counters.updatesSent += msgs.length;
-        conn.sendUpdates(msgs);
-      }
+      do {
+        if (!conn.canSend) return; // resumes on 'drain'
+        const msgs = m.take(EXPORT_SLICE);
+        if (msgs.length) {
+          this.counters.updatesSent += msgs.length;
+          conn.sendUpdates(msgs);
+        }
+      } while (!m.synced && performance.now() < deadline);
       if (!m.eorSent && m.synced) {
         m.eorSent = true;
         conn.sendRaw(encodeUpdate(endOfRibUpdate(f), this.negotiated.tx));
+      }
+      if (!m.replaying && this.eorrPending.delete(f)) {
+        conn.sendRaw(encodeMessage({ type: MsgType.RouteRefresh, afi: f >>> 8, subtype: RefreshSubtype.EndOfRouteRefresh, safi: f & 0xff }, this.negotiated.tx));
       }
       if (!m.synced) more = true;
     }
@@ -305,6 +412,7 @@ export class Peer implements SessionHandler {
   }
 
   destroy(): void {
+    this.resetReceive();
     for (const u of this.unsubscribe) u();
     this.unsubscribe.length = 0;
     for (const m of this.members.values()) m.leave();

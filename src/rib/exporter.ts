@@ -14,6 +14,7 @@
  */
 import type { PrefixKey } from '../util/prefix';
 import type { JournalCursor } from '../util/journal';
+import { PrefixMap, PrefixSet } from '../util/prefix-map';
 import type { AttrSet } from './attrs/attr-set';
 import type { AttrInterner } from './attrs/intern';
 import type { LocRib } from './loc-rib';
@@ -33,8 +34,8 @@ export interface ExporterStats {
 }
 
 export class Exporter {
-  readonly adjRibOut = new Map<PrefixKey, AttrSet>();
-  private readonly dirty = new Set<PrefixKey>();
+  readonly adjRibOut = new PrefixMap<AttrSet>();
+  private readonly dirty = new PrefixSet();
   private cursor: JournalCursor;
   private readonly scratch: PrefixKey[] = [];
   private feedIt: Iterator<PrefixKey> | undefined;
@@ -135,18 +136,24 @@ export class Exporter {
     if (this.dirty.size === 0) return [];
     const groups = new Map<AttrSet, PrefixKey[]>();
     const withdrawn: PrefixKey[] = [];
-    let n = 0;
-    for (const key of this.dirty) {
-      if (n++ >= maxPrefixes) break;
-      this.dirty.delete(key);
+    const keys = this.scratch;
+    keys.length = 0;
+    this.dirty.take(maxPrefixes, keys);
+    let lastSet: AttrSet | undefined;
+    let lastKeys: PrefixKey[] = withdrawn;
+    for (let i = 0; i < keys.length; i++) {
+      const key = keys[i];
       const set = this.adjRibOut.get(key);
       if (set === undefined) withdrawn.push(key);
+      else if (set === lastSet) lastKeys.push(key);
       else {
-        const g = groups.get(set);
-        if (g) g.push(key);
-        else groups.set(set, [key]);
+        lastSet = set;
+        lastKeys = groups.get(set) ?? [];
+        if (lastKeys.length === 0) groups.set(set, lastKeys);
+        lastKeys.push(key);
       }
     }
+    keys.length = 0;
     const out = this.builder.withdraw(withdrawn);
     for (const [set, keys] of groups) for (const m of this.builder.announce(set, keys)) out.push(m);
     return out;

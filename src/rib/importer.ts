@@ -54,30 +54,34 @@ export class PeerImporter {
     private readonly policy?: ImportPolicy,
   ) {}
 
-  /** Applies one UPDATE whose validation did not demand a session reset. */
-  apply(msg: UpdateMessage, v: UpdateValidation): void {
-    this.withdrawList(IPV4_UNICAST, msg.withdrawn);
+  /**
+   * Applies one UPDATE whose validation did not demand a session reset. Returns how many prefixes it carried
+   * (withdrawn and announced, in every family): the cost the receive scheduler charges (rx-queue.ts).
+   */
+  apply(msg: UpdateMessage, v: UpdateValidation): number {
+    let n = this.withdrawList(IPV4_UNICAST, msg.withdrawn);
     for (const a of msg.attributes) {
       if (a.code === 15) {
         const m = a.value as MpUnreach;
-        if (m.nlri) this.withdrawList(family(m.afi, m.safi), m.nlri);
+        if (m.nlri) n += this.withdrawList(family(m.afi, m.safi), m.nlri);
       }
     }
     const reach = msg.attributes.find((a) => a.code === 14)?.value as MpReach | undefined;
+    n += msg.nlri.keys.length + (reach?.nlri ? reach.nlri.keys.length : 0);
     if (v.action >= UpdateErrorAction.TreatAsWithdraw) {
       this.counters.treatAsWithdraw++;
       this.withdrawList(IPV4_UNICAST, msg.nlri);
       if (reach?.nlri) this.withdrawList(family(reach.afi, reach.safi), reach.nlri);
-      return;
+      return n;
     }
-    if (msg.nlri.keys.length === 0 && !reach?.nlri) return;
+    if (msg.nlri.keys.length === 0 && !reach?.nlri) return n;
     const set = this.interner.internSet(fieldsFromAttributes(v.attributes));
     try {
       if (this.looped(set)) {
         this.counters.looped++;
         this.withdrawList(IPV4_UNICAST, msg.nlri);
         if (reach?.nlri) this.withdrawList(family(reach.afi, reach.safi), reach.nlri);
-        return;
+        return n;
       }
       if (msg.nlri.keys.length) this.announceList(IPV4_UNICAST, msg.nlri, set);
       if (reach?.nlri) {
@@ -87,6 +91,7 @@ export class PeerImporter {
     } finally {
       this.interner.release(set);
     }
+    return n;
   }
 
   private looped(set: AttrSet): boolean {
@@ -121,11 +126,13 @@ export class PeerImporter {
     }
   }
 
-  private withdrawList(f: Family, list: NlriList): void {
+  /** Withdraws every prefix of `list`; returns how many it carried. */
+  private withdrawList(f: Family, list: NlriList): number {
     const rib = this.ribs.get(f);
-    if (!rib || list.keys.length === 0) return;
+    if (!rib || list.keys.length === 0) return list.keys.length;
     const ids = list.pathIds;
     this.counters.withdrawn += list.keys.length;
     for (let i = 0; i < list.keys.length; i++) rib.withdraw(list.keys[i], this.source, ids ? ids[i] : 0);
+    return list.keys.length;
   }
 }

@@ -6,9 +6,12 @@
  * the list with `attrs === null`, so soft reconfiguration re-evaluates it from here without a route refresh. Each
  * change of a prefix's best path or multipath set appends the prefix to `journal`, which exporters and the FIB pull
  * from. The table owns one reference on each route's `rawAttrs` and `attrs` and releases them on removal.
+ * Invariant: a source's `pathCounts` (when it has one) changes exactly where a path of it is added, removed or
+ * switches between accepted and filtered, so it always equals what a scan of the tables would count.
  */
 import type { PrefixKey } from '../util/prefix';
 import { Journal } from '../util/journal';
+import { PrefixMap } from '../util/prefix-map';
 import type { Family } from '../bgp/family';
 import type { AttrSet } from './attrs/attr-set';
 import type { AttrInterner } from './attrs/intern';
@@ -22,7 +25,8 @@ export interface LocRibStats {
 }
 
 export class LocRib {
-  readonly table = new Map<PrefixKey, Route>();
+  /** Prefix → head of its candidate list. IPv4 keys are held unboxed (util/prefix-map.ts). */
+  readonly table = new PrefixMap<Route>();
   readonly journal = new Journal<PrefixKey>();
   private paths = 0;
 
@@ -41,6 +45,7 @@ export class LocRib {
     if (head === undefined) {
       this.table.set(prefix, newRoute(prefix, source, pathId, rawAttrs, attrs, preference, flags));
       this.paths++;
+      countAdded(source, attrs);
       if (attrs !== null && !(flags & RouteFlag.Unresolved)) {
         this.journal.append(prefix);
         return true;
@@ -58,6 +63,8 @@ export class LocRib {
       }
       this.interner.release(r.rawAttrs);
       if (r.attrs) this.interner.release(r.attrs);
+      const c = source.pathCounts;
+      if (c !== undefined && (r.attrs === null) !== (attrs === null)) c.filtered += attrs === null ? 1 : -1;
       r.rawAttrs = rawAttrs;
       r.attrs = attrs;
       r.preference = preference;
@@ -70,6 +77,7 @@ export class LocRib {
       const added = newRoute(prefix, source, pathId, rawAttrs, attrs, preference, flags);
       added.next = head;
       this.paths++;
+      countAdded(source, attrs);
       return this.reselect(prefix, added, head);
     }
     return this.reselect(prefix, head, head);
@@ -87,6 +95,11 @@ export class LocRib {
     }
     if (r === null) return false;
     this.paths--;
+    const c = source.pathCounts;
+    if (c !== undefined) {
+      c.paths--;
+      if (r.attrs === null) c.filtered--;
+    }
     this.interner.release(r.rawAttrs);
     if (r.attrs) this.interner.release(r.attrs);
     if (prev === null) {
@@ -162,6 +175,13 @@ export class LocRib {
 /** A route can be best only when policy accepted it and its next hop resolves. */
 export function eligible(r: Route): boolean {
   return r.attrs !== null && (r.flags & RouteFlag.Unresolved) === 0;
+}
+
+function countAdded(source: RouteSource, attrs: AttrSet | null): void {
+  const c = source.pathCounts;
+  if (c === undefined) return;
+  c.paths++;
+  if (attrs === null) c.filtered++;
 }
 
 function newRoute(prefix: PrefixKey, source: RouteSource, pathId: number, rawAttrs: AttrSet, attrs: AttrSet | null, preference: number, flags: number): Route {

@@ -42,6 +42,17 @@ export interface RouteSource {
    * best path (a local choice, as BIRD and Calico rely on it: `preference = 200` for elevated-priority routes).
    */
   readonly preference: number;
+  /**
+   * When present, every Loc-RIB keeps it equal to this source's paths across all tables (loc-rib.ts): the per-peer
+   * counts of `show peers`, without a table scan.
+   */
+  readonly pathCounts?: SourcePathCounts;
+}
+
+/** A source's paths in the Loc-RIBs: all of them (accepted or filtered) and those import policy rejected. */
+export interface SourcePathCounts {
+  paths: number;
+  filtered: number;
 }
 
 export const enum RouteFlag {

@@ -94,10 +94,19 @@ export class GroupMember {
     return this.catchUp === undefined && this.pos === this.group.head && this.group.exporter.idle;
   }
 
-  /** Replays the whole Adj-RIB-Out to this member (ROUTE-REFRESH, RFC 2918 §4). */
-  refresh(): void {
+  /**
+   * Replays the whole Adj-RIB-Out to this member (ROUTE-REFRESH, RFC 2918 §4). `endOfRib`: send End-of-RIB again
+   * once synced (plain refresh); an enhanced refresh (RFC 7313) ends with EoRR instead, sent by the peer once
+   * `replaying` turns false.
+   */
+  refresh(endOfRib = true): void {
     this.catchUp = this.group.exporter.adjRibOut.entries();
-    this.eorSent = false;
+    if (endOfRib) this.eorSent = false;
+  }
+
+  /** Whether the Adj-RIB-Out replay (joining, ROUTE-REFRESH) still has entries to send. */
+  get replaying(): boolean {
+    return this.catchUp !== undefined;
   }
 
   leave(): void {
