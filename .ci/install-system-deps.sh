@@ -39,8 +39,9 @@ trap cleanup EXIT
 
 apt-get update -qq
 
-# Packages that must be present; missing ones fail the script.
-REQUIRED=(iproute2 procps strace frr bird2 libreadline8 libtinfo6 ca-certificates)
+# Packages that must be present; missing ones fail the script. gcc, libc6-dev, make and python3 build the
+# native socket-options addon (native/, node-gyp during npm ci).
+REQUIRED=(iproute2 procps strace frr bird2 libreadline8 libtinfo6 ca-certificates gcc libc6-dev make python3)
 # Packages used when Debian has them (checked with apt-cache policy).
 OPTIONAL=(tcpdump exabgp gobgpd openbgpd)
 

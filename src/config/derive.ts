@@ -25,6 +25,7 @@ import type { AddressFamily, ListenConfig, NodeBgpConfig, PeerConfig, PeerKind }
 import type { BgpConfiguration, BgpFilter, BgpPeer, CalicoNode, ResourceSet } from './resources';
 import { matchSelector, type Selector } from './selector';
 import { resolvePetrelSettings } from './settings';
+import { SecretResolver } from './secrets';
 import { deriveTunnelPlan } from './tunnels';
 
 /** The AS confd injects when no BGPConfiguration sets one. */
@@ -39,6 +40,8 @@ export interface DeriveEnv {
   /** Overrides serviceClusterIPs with one CIDR. */
   CALICO_ADVERTISE_CLUSTER_IPS?: string;
   NODENAME?: string;
+  /** calico-node's namespace: picks among same-named password Secrets of several namespaces. */
+  NAMESPACE?: string;
 }
 
 /** Calico's `HashToIPv4`: first 4 bytes of SHA-256(nodeName) as a dotted quad; first octet −32 if > 223. */
@@ -74,7 +77,7 @@ class Cluster {
   private readonly nodeListenPorts = new Map<string, number>();
   readonly globalListenPort: number;
 
-  constructor(readonly rs: ResourceSet) {
+  constructor(readonly rs: ResourceSet, readonly secrets: SecretResolver = new SecretResolver([])) {
     this.globalCfg = rs.bgpConfigurations.find((c) => c.name === 'default');
     this.globalAs = this.globalCfg?.asNumber ?? DEFAULT_AS;
     this.globalListenPort = this.globalCfg?.listenPort ?? 0;
@@ -133,7 +136,8 @@ function cmp(a: string, b: string): number { return a < b ? -1 : a > b ? 1 : 0; 
 export function deriveNodeConfig(loaded: LoadedConfig, nodeName: string, env: DeriveEnv = {}): NodeBgpConfig {
   if (loaded.errors.length > 0) throw new ConfigErrors(loaded.errors);
   const rs = loaded.resources;
-  const cl = new Cluster(rs);
+  const secrets = new SecretResolver(loaded.secrets ?? [], env.NAMESPACE);
+  const cl = new Cluster(rs, secrets);
   const me = cl.nodes.find((n) => n.name === nodeName);
   if (!me) throw new ConfigError(`no Node resource named "${nodeName}"`, { field: 'Node' });
   const daemon = resolvePetrelSettings(rs.petrel);
@@ -156,12 +160,13 @@ export function deriveNodeConfig(loaded: LoadedConfig, nodeName: string, env: De
     for (const [kind, list] of [['global', globals], ['node', nodeSpecific]] as const) {
       for (const v of list) {
         if (v.ip.includes(':') !== (family === 'ipv6')) continue;
-        const p = buildPeer(v, kind, family, me, myIp, localAs, filterByName);
+        const p = buildPeer(v, kind, family, me, myIp, localAs, filterByName, secrets);
         if (p) peers.push(p);
       }
     }
   }
   peers.sort((a, b) => cmp(a.name, b.name));
+  if (secrets.errors.length > 0) throw new ConfigErrors(secrets.errors);
 
   const bgpFilters: Record<string, BgpFilter> = {};
   for (const p of peers) for (const f of p.filters) bgpFilters[f] = filterByName.get(f) as BgpFilter;
@@ -229,7 +234,9 @@ function meshPeers(cl: Cluster, family: AddressFamily, myIp: string, localAs: nu
       internal: peerAs === localAs, calicoNode: true, origin: 'node-to-node mesh',
     };
     if (port) p.port = port;
-    if (g?.nodeMeshPassword) p.password = { secretKeyRef: g.nodeMeshPassword, resolved: false };
+    if (g?.nodeMeshPassword) {
+      p.password = cl.secrets.resolve(g.nodeMeshPassword, { ...g.loc, field: 'BGPConfiguration[default].spec.nodeMeshPassword.secretKeyRef' });
+    }
     if (g?.nodeMeshMaxRestartTime !== undefined) p.gracefulRestartTime = g.nodeMeshMaxRestartTime;
     out.push(p);
   }
@@ -298,7 +305,7 @@ function forwardPeers(cl: Cluster, res: BgpPeer): V1Peer[] {
 /** bgp_processor.go buildPeerFromData. Returns undefined for this node's own IP. */
 function buildPeer(
   v: V1Peer, kind: Exclude<PeerKind, 'mesh'>, family: AddressFamily, me: CalicoNode, myIp: string, nodeAs: number,
-  filters: ReadonlyMap<string, BgpFilter>,
+  filters: ReadonlyMap<string, BgpFilter>, secrets: SecretResolver,
 ): PeerConfig | undefined {
   if (v.ip === myIp) return undefined;
   const r = v.res;
@@ -329,7 +336,7 @@ function buildPeer(
   // RR: this node reflects to iBGP peers outside its cluster (contract §4.3).
   const myRr = me.routeReflectorClusterID;
   if (internal && myRr !== undefined && v.rrClusterId !== myRr) { p.rrClient = true; p.rrClusterId = myRr; }
-  if (r.password) p.password = { secretKeyRef: r.password, resolved: false };
+  if (r.password) p.password = secrets.resolve(r.password, { ...r.loc, field: `BGPPeer[${r.name}].spec.password.secretKeyRef` });
   if (r.maxRestartTime !== undefined) p.gracefulRestartTime = r.maxRestartTime;
   if (r.keepaliveTime !== undefined) p.keepaliveTime = r.keepaliveTime;
   if (r.numAllowedLocalASNumbers) p.allowLocalAs = r.numAllowedLocalASNumbers;

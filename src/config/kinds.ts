@@ -16,6 +16,7 @@ import {
 } from './resources';
 import { canonicalCidr, canonicalIp, type SchemaContext, type Spec } from './schema';
 import type { Labels } from './selector';
+import { readSecret, type KubeSecret } from './secrets';
 
 const ENCAP = { enum: ['Never', 'Always', 'CrossSubnet'] } as const;
 const SECRET: Spec = { obj: { secretKeyRef: { obj: { name: 'string', key: 'string' }, required: ['name', 'key'] } } };
@@ -146,8 +147,8 @@ const KIND_SPECS: Record<string, { api: string; spec: Spec }> = {
 
 type Obj = Record<string, unknown>;
 
-/** Reads one YAML document (or a List of them) into resources, reporting into `ctx`. */
-export function readDocument(ctx: SchemaContext, node: ParsedNode, out: Resource[]): void {
+/** Reads one YAML document (or a List of them) into resources (and `kind: Secret` into `secrets`), reporting into `ctx`. */
+export function readDocument(ctx: SchemaContext, node: ParsedNode, out: Resource[], secrets?: KubeSecret[]): void {
   if (!isMap(node)) { ctx.error(node, '', 'a resource must be a YAML map'); return; }
   const scalar = (k: string): string | undefined => {
     const v = node.get(k, true);
@@ -160,9 +161,10 @@ export function readDocument(ctx: SchemaContext, node: ParsedNode, out: Resource
     const items = node.get('items', true);
     if (items === undefined || (isScalar(items) && items.value === null)) return;
     if (!isSeq(items)) { ctx.error(items as ParsedNode, `${kind}.items`, 'must be a list'); return; }
-    for (const item of items.items) readDocument(ctx, item as ParsedNode, out);
+    for (const item of items.items) readDocument(ctx, item as ParsedNode, out, secrets);
     return;
   }
+  if (kind === 'Secret' && secrets) { readSecret(ctx, node, secrets); return; }
   const meta = node.get('metadata', true);
   const nameNode = isMap(meta) ? meta.get('name', true) : undefined;
   const name = isScalar(nameNode) ? String(nameNode.value) : '?';

@@ -14,6 +14,7 @@ import { ConfigError } from '../util/errors';
 import { readDocument } from './kinds';
 import type { ConfigWarning, PetrelConfiguration, Resource, ResourceSet } from './resources';
 import { SchemaContext } from './schema';
+import { checkSecrets, type KubeSecret } from './secrets';
 
 /** The result of reading configuration sources. `errors` is empty when the configuration is usable. */
 export interface LoadedConfig {
@@ -22,6 +23,8 @@ export interface LoadedConfig {
   errors: ConfigError[];
   /** The files read, in order. */
   files: string[];
+  /** `kind: Secret` documents (BGP passwords, secrets.ts); absent when none were read. */
+  secrets?: KubeSecret[];
 }
 
 /** A ConfigError that carries every error found; its message lists them one per line (its own location is empty). */
@@ -73,6 +76,7 @@ export function parseConfigTexts(sources: readonly { file: string; text: string 
   const errors: ConfigError[] = [];
   const warnings: ConfigWarning[] = [];
   const all: Resource[] = [];
+  const secrets: KubeSecret[] = [];
   for (const { file, text } of sources) {
     const lc = new LineCounter();
     const ctx = new SchemaContext(file, lc);
@@ -85,13 +89,14 @@ export function parseConfigTexts(sources: readonly { file: string; text: string 
       }
       for (const w of doc.warnings) ctx.warnings.push({ message: `YAML: ${w.message.split('\n')[0]}`, loc: ctx.locOfOffset(w.pos[0]) });
       if (doc.contents === null) continue; // an empty document (e.g. a trailing ---)
-      readDocument(ctx, doc.contents as ParsedNode, all);
+      readDocument(ctx, doc.contents as ParsedNode, all, secrets);
     }
     errors.push(...ctx.errors);
     warnings.push(...ctx.warnings);
   }
   const resources = group(all, errors, warnings);
-  return { resources, warnings, errors, files: sources.map((s) => s.file) };
+  errors.push(...checkSecrets(secrets));
+  return { resources, warnings, errors, files: sources.map((s) => s.file), ...(secrets.length ? { secrets } : {}) };
 }
 
 function group(all: Resource[], errors: ConfigError[], warnings: ConfigWarning[]): ResourceSet {

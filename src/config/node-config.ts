@@ -11,6 +11,7 @@ import type {
 } from './resources';
 import type { PetrelSettings } from './settings';
 import type { TunnelPlan } from './tunnels';
+import type { ResolvedPassword } from './secrets';
 
 export type AddressFamily = 'ipv4' | 'ipv6';
 
@@ -44,8 +45,8 @@ export interface PeerConfig {
   rrClusterId?: string;
   /** `next hop self` / `next hop keep` / nothing. */
   nextHopMode: 'auto' | 'self' | 'keep';
-  /** TCP MD5 password source. Petrel records the Kubernetes secret reference only: it is NOT resolved here. */
-  password?: { secretKeyRef: SecretKeyRef; resolved: false };
+  /** TCP MD5 password: the secret reference, resolved from a `kind: Secret` in the configuration (secrets.ts). */
+  password?: { secretKeyRef: SecretKeyRef; resolved: false } | ResolvedPassword;
   /** `graceful restart time` in seconds (maxRestartTime / nodeMeshMaxRestartTime). */
   gracefulRestartTime?: number;
   /** `keepalive time` in seconds. */

@@ -2,7 +2,9 @@
  * DOC: maps one derived Calico peer (`config/node-config.ts` PeerConfig) and the daemon settings to the speaker's
  * `PeerConfig`: OPEN settings, FSM timers (BIRD/Calico defaults: hold 240, connect retry 5, error wait 5..30,
  * connect delay 2), families (a peer of an IPv4 address carries IPv4 unicast, of an IPv6 address IPv6 unicast, as
- * calico-node's separate bird/bird6 do), ADD-PATH (Calico's `add paths on`: send and receive) and graceful restart.
+ * calico-node's separate bird/bird6 do), ADD-PATH (Calico's `add paths on`: send and receive), graceful restart,
+ * and socket security: the resolved MD5 password, GTSM hop count and multihop TTL (`ttl security on; multihop N` /
+ * `ttl security off; multihop`), which bgp/session/socket-options.ts applies.
  */
 import type { NodeBgpConfig, PeerConfig as CalicoPeer } from '../config/node-config';
 import type { PeerConfig } from '../bgp/peer';
@@ -47,5 +49,8 @@ export function speakerPeerConfig(node: NodeBgpConfig, p: CalicoPeer): PeerConfi
     clusterId: p.rrClient && p.rrClusterId ? p.rrClusterId : null,
     allowLocalAs: p.allowLocalAs ?? 0,
     gracefulRestartStaleTime: d.gracefulRestart.waitTime,
+    ...(p.password?.resolved ? { password: p.password.value } : {}),
+    ...(p.ttlSecurity ? { ttlSecurity: p.ttlSecurity } : {}),
+    multihop: p.multihop,
   };
 }

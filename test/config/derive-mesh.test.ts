@@ -37,7 +37,7 @@ t.test('mesh peers carry source address, TTL, password reference and restart tim
     name: 'Mesh_10_0_0_11', kind: 'mesh', family: 'ipv4', peerIp: '10.0.0.11', peerAs: 64600, localAs: 64512,
     sourceAddress: '10.0.0.9', passive: false, multihop: 64, rrClient: false, nextHopMode: 'auto', filters: [],
     internal: false, calicoNode: true, origin: 'node-to-node mesh',
-    password: { secretKeyRef: { name: 'bgp-secrets', key: 'mesh' }, resolved: false }, gracefulRestartTime: 90,
+    password: { secretKeyRef: { name: 'bgp-secrets', key: 'mesh' }, resolved: true, digest: '087df99ec6a9f10a0646018b3cdac08f1e25a01bf1a930de10599ab554c853e4' }, gracefulRestartTime: 90,
   });
   t.equal(n9.peers[0].internal, true);
   t.equal(n9.meshActive, true);

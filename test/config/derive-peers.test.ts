@@ -49,7 +49,7 @@ t.test('every BGPPeer option reaches the derived peer', (t) => {
     name: 'Node_192_0_2_1', kind: 'node', family: 'ipv4', peerIp: '192.0.2.1', peerAs: 65100, localAs: 65555,
     passive: false, multihop: 2, rrClient: false, nextHopMode: 'self', filters: ['f1'], internal: false,
     calicoNode: false, origin: 'BGPPeer/node-a-only', localAsOverride: 65555, sourceAddress: '10.1.0.1',
-    ttlSecurity: 2, password: { secretKeyRef: { name: 'bgp-secrets', key: 'upstream' }, resolved: false },
+    ttlSecurity: 2, password: { secretKeyRef: { name: 'bgp-secrets', key: 'upstream' }, resolved: true, digest: '020c79bef7c9318f06e146be675e3e0356bc8bd9daf4cfafb75a2ab648e3e64b' },
     gracefulRestartTime: 120, keepaliveTime: 20, allowLocalAs: 1, reachableBy: '10.1.0.250',
   });
   t.same(Object.keys(a.bgpFilters), ['f1']);

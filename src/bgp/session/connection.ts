@@ -45,6 +45,8 @@ export class Connection {
   socket: net.Socket | null = null;
   negotiated: NegotiatedSession | null = null;
   remoteOpen: OpenMessage | null = null;
+  /** The peer opened this connection while another one to it was Established (a restart sign, RFC 4724 §4.2). */
+  openedWhileEstablished = false;
   private framer = new Framer(MAX_MESSAGE_LENGTH);
   private readonly timers = new Map<TimerKind, NodeJS.Timeout>();
   private rx: CodecContext = DEFAULT_CODEC_CONTEXT;

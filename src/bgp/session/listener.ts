@@ -1,10 +1,13 @@
 /**
  * DOC: the passive side: one TCP server per listen address, handing each accepted connection to the session of
  * the peer it comes from (by remote address), or refusing it (no NOTIFICATION: we do not know who it is).
+ * The listening socket carries every peer's TCP MD5 key (socket-options.ts `md5KeyRing`); an accepted socket gets
+ * its peer's TTL / GTSM minimum TTL before the session sees it.
  */
 import * as net from 'node:net';
 import type { Logger } from 'pino';
 import type { Session } from './session';
+import { applyAccepted, md5KeyRing, SocketSecurityError } from './socket-options';
 
 /** Strips the IPv4-mapped prefix Node reports on dual-stack sockets. */
 export function normalizeAddress(a: string | undefined): string {
@@ -30,6 +33,15 @@ export class Listener {
         socket.destroy();
         return;
       }
+      try {
+        applyAccepted(socket, session.options);
+      } catch (e) {
+        const err = e instanceof Error ? e.message : String(e);
+        if (e instanceof SocketSecurityError && e.gtsmReject) this.log.warn({ remote, err }, 'connection refused by TTL security');
+        else this.log.error({ remote, err }, 'connection refused: socket security cannot be applied');
+        socket.destroy();
+        return;
+      }
       session.accept(socket);
     });
     this.server = server;
@@ -37,6 +49,7 @@ export class Listener {
       server.once('error', reject);
       server.listen({ port, host, ipv6Only: false }, () => {
         server.off('error', reject);
+        for (const e of md5KeyRing.addListener(server)) this.log.error({ err: e.message }, 'socket security cannot be applied');
         resolve();
       });
     });
@@ -50,6 +63,7 @@ export class Listener {
   close(): Promise<void> {
     const s = this.server;
     this.server = null;
+    if (s) md5KeyRing.removeListener(s);
     return new Promise((resolve) => (s ? s.close(() => resolve()) : resolve()));
   }
 }

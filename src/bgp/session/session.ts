@@ -4,8 +4,10 @@
  * A session owns a primary connection (the one the FSM starts, restarts and backs off) and, while two connections
  * race, a secondary one accepted from the peer. When an OPEN arrives on either, RFC 4271 §6.8 decides which one
  * lives (`resolveCollision`); the loser gets the CollisionDump event (Cease 7). A new connection while Established
- * is refused with Cease 7, except when graceful restart was negotiated: then the peer has restarted, the old
- * session goes down gracefully (RFC 4724 §4.2) and the new one is adopted.
+ * is refused with Cease 7, except when graceful restart was negotiated and the peer opened that connection after
+ * the session came up (`Connection.openedWhileEstablished`): then the peer has restarted, the old session goes down
+ * gracefully (RFC 4724 §4.2) and the new one is adopted. A connection accepted before Established that sends its
+ * OPEN late is an ordinary collision and gets Cease 7.
  * The RIB side sees only `SessionHandler` calls: up, down, raw UPDATE bytes, ROUTE-REFRESH, and "writable".
  */
 import * as net from 'node:net';
@@ -18,6 +20,7 @@ import { resolveCollision } from '../fsm/collision';
 import type { DownReason, FsmContext, SessionState } from '../fsm/types';
 import { notificationName } from '../codec/notification-names';
 import { Connection, type ConnectionOwner } from './connection';
+import { openConnection, registerPeer, unregisterPeer } from './socket-options';
 
 export interface SessionOptions {
   name: string;
@@ -81,6 +84,7 @@ export class Session implements ConnectionOwner {
   start(): void {
     if (this.started) return;
     this.started = true;
+    for (const e of registerPeer(this, this.options)) this.log.error({ err: e.message }, 'socket security cannot be applied');
     this.primary.dispatch({ type: 'ManualStart' });
   }
 
@@ -95,6 +99,7 @@ export class Session implements ConnectionOwner {
   /** Drops everything at once (no NOTIFICATION): for process exit after `stop`, or a deleted peer. */
   destroy(): void {
     this.started = false;
+    unregisterPeer(this);
     this.secondary?.destroy();
     this.secondary = null;
     this.primary.destroy();
@@ -126,6 +131,7 @@ export class Session implements ConnectionOwner {
           return;
         }
         const c = this.newConnection('remote', { name: 'Active', backoff: 0, delayOpenRunning: false });
+        c.openedWhileEstablished = this.up !== null;
         this.secondary = c;
         c.attach(socket);
       }
@@ -145,7 +151,7 @@ export class Session implements ConnectionOwner {
   // ---------------------------------------------------------------- ConnectionOwner
 
   connect(_c: Connection): net.Socket {
-    return net.connect({ host: this.options.peerAddress, port: this.options.peerPort, localAddress: this.options.localAddress });
+    return openConnection(this.options);
   }
 
   openReceived(c: Connection, open: OpenMessage, n: NegotiatedSession): void {
@@ -156,7 +162,7 @@ export class Session implements ConnectionOwner {
       remoteId: open.bgpId,
       localAs: this.options.settings.localAs,
       remoteAs: n.peerAs,
-      received: { initiator: c.initiator },
+      received: { initiator: c.initiator, openedWhileEstablished: c.openedWhileEstablished },
       other: { initiator: other.initiator, state: other.state.name },
       otherGracefulRestart: other.state.name === 'Established' && other.negotiated?.gracefulRestart !== undefined,
     });
