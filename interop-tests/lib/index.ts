@@ -17,6 +17,8 @@ export { BirdDriver } from './bird-driver.js';
 export { missingBinaries, bird1Dir } from './peer-binaries.js';
 export { renderFrrBgpd, renderFrrZebra } from './frr-config.js';
 export { renderBirdConfig, birdProtocolName } from './bird-config.js';
+export { GobgpDriver, renderGobgpConfig, parseGobgpNeighbors, parseGobgpRib } from './gobgp-driver.js';
+export { ExabgpDriver, renderExabgpConfig, parseExabgpStream, type ExabgpView } from './exabgp-driver.js';
 
 /** Builds the driver for `kind` (not started). */
 export function createPeer(kind: PeerKind, netns: string, spec: RouterSpec): PeerDriver {

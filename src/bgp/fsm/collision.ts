@@ -10,9 +10,14 @@
  * The rule (BIRD `bgp_rx_open` states it plainly, the RFC text is roundabout): the speaker with the higher BGP
  * Identifier, compared as unsigned 32-bit numbers, is dominant; on equal identifiers the one with the higher AS
  * number is (RFC 6286 §2.3). Of two connections that both reached OPEN, the one the dominant speaker initiated
- * survives. Against an Established connection the new one is dropped, except when that session negotiated
- * graceful restart: then the peer has restarted, and RFC 4724 §4.2 says the old session is treated as a TCP
- * failure (closed without NOTIFICATION, routes retained as stale) and the new connection proceeds.
+ * survives. Against an Established connection the new one is dropped (Cease 7), except when that session
+ * negotiated graceful restart AND the peer opened the new TCP connection after the session was Established: then
+ * the peer has restarted, and RFC 4724 §4.2 says the old session is treated as a TCP failure (closed without
+ * NOTIFICATION, routes retained as stale) and the new connection proceeds. A connection that already existed
+ * when the other one reached Established (both sides connected at once and one race finished first), or one we
+ * opened ourselves, is an ordinary collision, never a restart: BIRD (`bgp_incoming_connection` handles the
+ * restart at accept time, `bgp_rx_open` closes the new connection against Established) and FRR (`bgp_accept`
+ * closes the Established NSF session at accept time, `bgp_collision_detect` sends Cease 7 to the new one) agree.
  * Ties that the rule cannot break (same identifier and AS, which OPEN checks should already have rejected, or two
  * connections started by the same side) keep the older connection.
  */
@@ -32,8 +37,11 @@ export interface CollisionInput {
   localAs: number;
   /** The peer's AS number (4-octet). */
   remoteAs: number;
-  /** The connection the OPEN arrived on. */
-  received: { initiator: Initiator };
+  /**
+   * The connection the OPEN arrived on; `openedWhileEstablished`: the peer opened it (TCP) while the other
+   * connection was already Established.
+   */
+  received: { initiator: Initiator; openedWhileEstablished?: boolean };
   /** The other connection to the same peer. */
   other: { initiator: Initiator; state: StateName };
   /** The other connection is Established and graceful restart was negotiated on it (RFC 4724). */
@@ -88,8 +96,11 @@ export function resolveCollision(input: CollisionInput): CollisionDecision {
       // is resolved when its own OPEN arrives and it sees this one in OpenConfirm.
       return { close: 'none' };
     case 'Established':
-      // RFC 4724 §4.2: a new connection from a graceful-restart peer means it restarted; the old one goes.
-      if (input.otherGracefulRestart) return { close: 'other', event: 'TcpClosed' };
+      // RFC 4724 §4.2: a new connection from a graceful-restart peer, opened after the session came up, means it
+      // restarted; the old one goes. A connection that predates Established is an ordinary collision.
+      if (input.otherGracefulRestart && received.initiator === 'remote' && received.openedWhileEstablished === true) {
+        return { close: 'other', event: 'TcpClosed' };
+      }
       // RFC 4271 §6.8: "collision with existing BGP connection that is in the Established state causes closing
       // of the newly created connection".
       return { close: 'received', event: 'CollisionDump' };

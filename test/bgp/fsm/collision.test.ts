@@ -82,7 +82,19 @@ t.test('against an Established session the new connection is dropped, unless the
   const est = { other: { initiator: 'local' as const, state: 'Established' as const } };
   t.strictSame(resolveCollision(input(est)), { close: 'received', event: 'CollisionDump' });
   t.strictSame(resolveCollision(input({ ...est, localId: '192.168.0.1' })), { close: 'received', event: 'CollisionDump' });
-  t.strictSame(resolveCollision(input({ ...est, otherGracefulRestart: true })), { close: 'other', event: 'TcpClosed' });
+  const restarted = { initiator: 'remote' as const, openedWhileEstablished: true };
+  t.strictSame(resolveCollision(input({ ...est, otherGracefulRestart: true, received: restarted })), { close: 'other', event: 'TcpClosed' }, 'peer restarted');
+  t.strictSame(
+    resolveCollision(input({ ...est, otherGracefulRestart: true })),
+    { close: 'received', event: 'CollisionDump' },
+    'GR, but the connection predates Established: an ordinary collision, not a restart',
+  );
+  t.strictSame(
+    resolveCollision(input({ ...est, otherGracefulRestart: true, received: { initiator: 'local', openedWhileEstablished: true } })),
+    { close: 'received', event: 'CollisionDump' },
+    'GR, but the connection is ours: the peer did not restart',
+  );
+  t.strictSame(resolveCollision(input({ ...est, received: restarted })), { close: 'received', event: 'CollisionDump' }, 'no GR: Cease 7 to the new one');
 });
 
 t.test('the losing OpenConfirm connection sends Cease 6/7 through its FSM and does not restart', async (t) => {
