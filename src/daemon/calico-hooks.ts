@@ -31,13 +31,13 @@ export function calicoHooks(interner: AttrInterner, facts: RouteFacts = {}): Dae
       const p = peerOf(config, name);
       if (!p) return undefined;
       const pol = policiesFor(config)[p.family === 'ipv4' ? 'v4' : 'v6'];
-      return importPolicyOf(pol.importPolicy(p), interner, { peerName: p.name, peerInternal: p.internal });
+      return importPolicyOf(pol.importPolicy(p), interner, { peerName: p.name, peerInternal: p.internal }, pol.functions);
     },
     exportPolicy(config, name) {
       const p = peerOf(config, name);
       if (!p) return undefined;
       const pol = policiesFor(config)[p.family === 'ipv4' ? 'v4' : 'v6'];
-      return exportPolicyOf(pol.exportPolicy(p), interner, { peerName: p.name, peerInternal: p.internal }, facts);
+      return exportPolicyOf(pol.exportPolicy(p), interner, { peerName: p.name, peerInternal: p.internal }, facts, pol.functions);
     },
     exportPolicyKey(config, name) {
       const p = peerOf(config, name);

@@ -9,7 +9,9 @@
  * LOCAL_PREF 100 when absent, and on reflection sets ORIGINATOR_ID and prepends our cluster id (RFC 4456 §8).
  * Locally originated routes (static, kernel, direct) get our address as next hop on every session.
  * Step (4) depends only on (source, attribute set), so its result is cached per exporter: with one attribute set
- * per feed, a million prefixes cost one rewrite; `dispose` releases the cache when the exporter closes.
+ * per feed, a million prefixes cost one rewrite; `dispose` releases the cache when the exporter closes. The cache
+ * references its input sets too: a policy's output set would otherwise be freed after each prefix and re-interned
+ * (a new object, so a cache miss) for the next one, which cost ~40% of the export CPU in S1 (bench/rib-path.ts).
  */
 import type { AttrSet } from './attrs/attr-set';
 import type { AttrInterner, AttrFields } from './attrs/intern';
@@ -45,49 +47,70 @@ export interface ExportPeer {
   exclude?: RouteSource | null;
 }
 
+/** Cached (source, input set) → exported set pairs per decision before the cache is emptied. */
 const CACHE_LIMIT = 65536;
 
+/**
+ * The protocol rules (and `peer.policy`) as an ExportDecision. Per prefix it costs the policy run (when there is
+ * one) and one memo compare: the rewrite is cached per (source, input set). The cache holds a reference on each
+ * input set as well as on its output, so an input set a policy produced stays interned (and identical) for as long
+ * as it is cached: the next prefix's policy run gets the very same object back (FilterState's memo) and hits.
+ */
 export function makeExportDecision(peer: ExportPeer, interner: AttrInterner): ExportDecision {
   const cache = new Map<RouteSource, Map<AttrSet, AttrSet>>();
   let cached = 0;
+  // One-entry memo in front of the two Map lookups: a feed is long runs of one (source, set).
+  let memoSource: RouteSource | null = null;
+  let memoIn: AttrSet | null = null;
+  let memoOut: AttrSet | null = null;
 
-  const rewrite = (route: Route, input: AttrSet): AttrSet => {
-    let bySource = cache.get(route.source);
-    const hit = bySource?.get(input);
-    if (hit) return interner.ref(hit);
-    const out = interner.internSet(rewriteFields(peer, route.source, interner.fieldsOf(input)));
-    if (cached >= CACHE_LIMIT) {
-      for (const m of cache.values()) for (const s of m.values()) interner.release(s);
-      cache.clear();
-      cached = 0;
-      bySource = undefined;
+  const clear = () => {
+    for (const m of cache.values()) {
+      for (const [input, out] of m) {
+        interner.release(out);
+        interner.release(input);
+      }
     }
-    if (!bySource) cache.set(route.source, (bySource = new Map()));
-    bySource.set(input, interner.ref(out));
-    cached++;
-    return out;
+    cache.clear();
+    cached = 0;
+    memoSource = memoIn = memoOut = null;
+  };
+
+  const rewrite = (src: RouteSource, input: AttrSet): AttrSet => {
+    if (input === memoIn && src === memoSource) return interner.ref(memoOut as AttrSet);
+    let bySource = cache.get(src);
+    let out = bySource?.get(input);
+    if (out === undefined) {
+      out = interner.internSet(rewriteFields(peer, src, interner.fieldsOf(input)));
+      if (cached >= CACHE_LIMIT) {
+        clear();
+        bySource = undefined;
+      }
+      if (!bySource) cache.set(src, (bySource = new Map()));
+      bySource.set(interner.ref(input), out);
+      cached++;
+    }
+    memoSource = src;
+    memoIn = input;
+    memoOut = out;
+    return interner.ref(out);
   };
 
   const decision: ExportDecision = (best: Route): AttrSet | null => {
     const src = best.source;
     if (src === (peer.exclude === undefined ? peer.source : peer.exclude)) return null;
     if (!reflectionAllows(peer, src)) return null;
-    let attrs = best.attrs as AttrSet;
+    const attrs = best.attrs as AttrSet;
     if (peer.policy) {
       const p = peer.policy(best, attrs);
       if (p === null) return null;
-      const out = rewrite(best, p);
+      const out = rewrite(src, p);
       interner.release(p);
       return out;
     }
-    attrs = rewrite(best, attrs);
-    return attrs;
+    return rewrite(src, attrs);
   };
-  decision.dispose = () => {
-    for (const m of cache.values()) for (const s of m.values()) interner.release(s);
-    cache.clear();
-    cached = 0;
-  };
+  decision.dispose = clear;
   return decision;
 }
 
