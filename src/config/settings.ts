@@ -25,7 +25,8 @@ export interface PetrelSettings {
   /** `host:port` of the gRPC API; empty string disables it. */
   apiListen: string;
   logLevel: PetrelSettingsInput['logLevel'];
-  fib: { enabled: boolean; table: number; protocol: number; mergePaths: boolean; scanTime: number };
+  /** `learn`: run BIRD's kernel `learn` and `direct` protocols beside the FIB (Calico's config has both). */
+  fib: { enabled: boolean; table: number; protocol: number; mergePaths: boolean; scanTime: number; learn: boolean };
   timers: {
     holdTime: number;
     /** Undefined means hold/3 (BIRD default) unless a peer sets keepaliveTime. */
@@ -63,6 +64,7 @@ export function resolvePetrelSettings(p?: PetrelConfiguration): PetrelSettings {
       protocol: s.fib?.protocol ?? RTPROT_BIRD,
       mergePaths: s.fib?.mergePaths ?? true,
       scanTime: s.fib?.scanTime ?? 2,
+      learn: s.fib?.learn ?? true,
     },
     timers: {
       holdTime: s.timers?.holdTime ?? 240,

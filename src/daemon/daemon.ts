@@ -32,7 +32,7 @@ import { Fib, type KernelPolicies } from '../fib/fib';
 import { speakerPeerConfig } from './peer-config';
 import { LoopLagMonitor } from '../util/loop-lag';
 import { KernelLearner } from '../fib/kernel-learn';
-import { TunnelManager } from '../fib/tunnels/tunnel-manager';
+import { TUNNEL_ROUTE_PROTOCOL, TunnelManager } from '../fib/tunnels/tunnel-manager';
 import type { RouteFacts } from '../rib/policy/adapters';
 
 export interface DaemonHooks {
@@ -126,6 +126,19 @@ export class Daemon {
    */
   private async startKernelSide(): Promise<void> {
     const s = this.config.daemon;
+    if (s.fib.learn) await this.startLearner();
+    const tunnels = new TunnelManager({ protocol: TUNNEL_ROUTE_PROTOCOL, table: s.fib.table, log: this.log.child({ component: 'tunnels' }) });
+    try {
+      await tunnels.start(this.config.tunnels ?? { notes: [] });
+      this.tunnels = tunnels;
+    } catch (e) {
+      tunnels.stop();
+      this.log.error({ err: e instanceof Error ? e.message : String(e) }, 'tunnel devices could not be managed');
+    }
+  }
+
+  private async startLearner(): Promise<void> {
+    const s = this.config.daemon;
     const learner = new KernelLearner({
       protocol: s.fib.protocol, table: s.fib.table, directInterfaces: this.config.advertisements.directInterfaces,
       log: this.log.child({ component: 'kernel-learn' }),
@@ -136,14 +149,6 @@ export class Daemon {
     } catch (e) {
       learner.stop();
       this.log.error({ err: e instanceof Error ? e.message : String(e) }, 'kernel and interface routes could not be learned');
-    }
-    const tunnels = new TunnelManager({ protocol: s.fib.protocol, table: s.fib.table, log: this.log.child({ component: 'tunnels' }) });
-    try {
-      await tunnels.start(this.config.tunnels ?? { notes: [] });
-      this.tunnels = tunnels;
-    } catch (e) {
-      tunnels.stop();
-      this.log.error({ err: e instanceof Error ? e.message : String(e) }, 'tunnel devices could not be managed');
     }
   }
 

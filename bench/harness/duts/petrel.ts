@@ -6,7 +6,8 @@
  * either a global BGPPeer carrying the `bench-export-all` BGPFilter (exportV4: accept 0.0.0.0/0 In; without it
  * Calico's export filter only advertises this node's pools, unlike the other DUTs' `export all`), or, with
  * `spec.mesh`, a Node resource so that the neighbors become a node-to-node mesh exactly as in a Calico cluster (C1).
- * PetrelConfiguration: fib.enabled from the spec, the spec's timers, graceful restart off (BIRD's benchmark config
+ * PetrelConfiguration: fib.enabled from the spec, fib.learn off (the other DUTs run no kernel learn / direct
+ * protocol, and the export-all filter would advertise the DUT's interface subnets), the spec's timers, graceful restart off (BIRD's benchmark config
  * has none, and its startup wait would hold back the FIB), control sockets and API inside the run's temp dir,
  * log level warn. Petrel's event-loop lag is read from `petrel show status --json` if the daemon reports it
  * (any numeric field whose path mentions both "lag" and "p99").
@@ -75,6 +76,7 @@ spec:
   logLevel: warn
   fib:
     enabled: ${spec.fib}
+    learn: false
   timers:
     holdTime: ${spec.holdTime}
     keepaliveTime: ${spec.keepaliveTime}
