@@ -8,7 +8,10 @@
  * node has an IPv4 address and `ipv4VXLANTunnelAddr`. Every other node with an IPv4 address, a VXLAN tunnel
  * address and a MAC is a remote VTEP (neighbour + FDB entry). Each remote node's blocks (BlockAffinity, not
  * deleted, not `pending`) inside a VXLAN pool get a route: `<block> via <tunnel addr> dev vxlan.calico onlink`,
- * or for a CrossSubnet pool and a remote node inside this node's subnet `<block> via <node IP>` (no encapsulation).
+ * or for a CrossSubnet pool and a remote node inside this node's subnet `<block> via <node IP>` (no encapsulation),
+ * at the normal route priority (BGPConfiguration `default` ipv4NormalRoutePriority, 1024) as Felix programs them:
+ * the kernel learner learns these routes like BIRD learns Felix's, and a lower metric would make them
+ * elevated-priority routes that other nodes prefer over their own blocks (the priority ↔ local_pref prelude).
  * A remote node lacking what its VTEP needs is skipped and named in `notes`. IPv6 VXLAN (`vxlan-v6.calico`) is
  * not planned. Pure; the plan is sorted (VTEPs by node name, routes by CIDR) so equal inputs give equal plans.
  */
@@ -18,6 +21,9 @@ import type { PetrelSettings } from './settings';
 
 /** Name of the IP-in-IP device (Calico's, and the ipip module's fallback device). */
 export const IPIP_DEVICE = 'tunl0';
+/** Felix's default route priority (BGPConfiguration ipv4NormalRoutePriority). */
+const NORMAL_ROUTE_PRIORITY = 1024;
+
 /** Name of Calico's IPv4 VXLAN device. */
 export const VXLAN_DEVICE = 'vxlan.calico';
 
@@ -60,6 +66,8 @@ export interface VxlanPlan {
   mac?: string;
   /** The device's /32 address (Node `ipv4VXLANTunnelAddr`). */
   address: string;
+  /** RTA_PRIORITY of the block routes (the normal route priority); absent means 0. */
+  metric?: number;
   /** The VXLAN pools' CIDRs: routes of our protocol inside them belong to this plan. */
   poolCidrs: string[];
   vteps: RemoteVtep[];
@@ -137,7 +145,8 @@ function vxlanPlan(rs: ResourceSet, me: CalicoNode, pools: IpPool[], t: PetrelSe
   routes.sort((a, b) => cmp(a.cidr, b.cidr));
   const plan: VxlanPlan = {
     device: VXLAN_DEVICE, vni: t.vxlanVni, port: t.vxlanPort, mtu: t.vxlanMtu, local: me.ipv4Address!.ip,
-    address: me.ipv4VXLANTunnelAddr!, poolCidrs: pools.map((p) => p.cidr), vteps, routes,
+    address: me.ipv4VXLANTunnelAddr!, metric: rs.bgpConfigurations.find((c) => c.name === 'default')?.ipv4NormalRoutePriority ?? NORMAL_ROUTE_PRIORITY,
+    poolCidrs: pools.map((p) => p.cidr), vteps, routes,
   };
   if (me.vxlanTunnelMACAddr !== undefined) plan.mac = me.vxlanTunnelMACAddr;
   return plan;

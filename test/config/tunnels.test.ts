@@ -49,7 +49,7 @@ t.test('vxlan auto: VTEPs of every other node, routes per remote block (Always: 
     notes: ['ipip: management off (tunnels.ipip)', 'vxlan: node d skipped (no ipv4VXLANTunnelAddr, no vxlanTunnelMACAddr)'],
     vxlan: {
       device: 'vxlan.calico', vni: 4096, port: 4789, mtu: 1450, local: '10.0.0.1', address: '10.245.0.1', mac: '66:0f:5a:00:00:01',
-      poolCidrs: ['10.244.0.0/16', '10.250.0.0/16'],
+      metric: 1024, poolCidrs: ['10.244.0.0/16', '10.250.0.0/16'],
       vteps: [
         { node: 'b', nodeIp: '10.0.0.2', tunnelAddr: '10.245.1.1', mac: '66:0f:5a:00:00:02' },
         { node: 'c', nodeIp: '10.9.0.3', tunnelAddr: '10.245.2.1', mac: '66:0f:5a:00:00:03' },
@@ -84,4 +84,11 @@ t.test('a node without its own VXLAN tunnel address gets no VXLAN plan; bad MACs
     'Node[x].spec.vxlanTunnelMACAddr: is not a MAC address aa:bb:cc:dd:ee:ff (got "66:0f:5a")',
     'PetrelConfiguration[p].spec.tunnels.vxlan: must be one of auto, off (got "sometimes")',
   ]);
+});
+
+t.test('vxlan block routes use the normal route priority of BGPConfiguration default (as Felix programs them)', async (t) => {
+  const bgp = (name: string, prio: number) => `---\napiVersion: projectcalico.org/v3\nkind: BGPConfiguration\nmetadata: {name: ${name}}\nspec: {ipv4NormalRoutePriority: ${prio}}\n`;
+  const settings = { tunnels: { ...resolvePetrelSettings().tunnels, vxlan: 'auto' as const } };
+  t.equal(deriveTunnelPlan(parseConfigText(cluster + bgp('default', 2048)).resources, 'a', settings).vxlan?.metric, 2048);
+  t.equal(deriveTunnelPlan(parseConfigText(cluster + bgp('node.a', 512)).resources, 'a', settings).vxlan?.metric, 1024, 'a per-node BGPConfiguration does not set it');
 });

@@ -1,6 +1,7 @@
 /**
  * DOC: the pure half of tunnel management: given the plan and a snapshot of the kernel, the rtnetlink requests
- * that make the kernel match (Felix's `ipip_mgr.go` / `vxlan_mgr.go` semantics, programmed with our protocol).
+ * that make the kernel match (Felix's `ipip_mgr.go` / `vxlan_mgr.go` semantics, programmed with the manager's
+ * protocol, which is not the FIB's: see TunnelManagerOptions.protocol).
  *
  * Devices. `tunl0`: created as `ip link add tunl0 type ipip` would (name and kind only, the ipip module's fallback
  * device shape: byte-identical to that command, tested against a capture), then one `ip link set dev tunl0 mtu M
@@ -11,8 +12,9 @@
  * VXLAN entries: per remote VTEP a permanent neighbour (tunnel addr → MAC) and a self FDB entry (MAC → node IP);
  * stale permanent neighbours and FDB entries with a destination on the device are removed.
  * Routes: the plan's blocks `via <tunnel addr> dev vxlan.calico onlink` or (CrossSubnet, same subnet) `via <node
- * IP>`, protocol ours, metric 0. Ours = unicast, our protocol, in the table, and either on vxlan.calico or inside a
- * VXLAN pool: only those are ever replaced or deleted (the FIB's BGP routes never fall in VXLAN pools, which the
+ * IP>`, protocol ours, metric the plan's (0 when absent). Ours = unicast, our protocol, in the table, and either on
+ * vxlan.calico or a gateway route inside a VXLAN pool (a device route there is a workload's, whatever its protocol):
+ * only those are ever replaced or deleted (the FIB's BGP routes never fall in VXLAN pools, which the
  * kernel filter rejects). A device just created has no index yet: its follow-up requests come in the next pass.
  * Order of requests: link deletes, creates, link fixes, addresses, neighbours, FDB, routes.
  */
@@ -158,21 +160,23 @@ function addressActions(device: TunnelAction['device'], index: number, name: str
 
 function routeActions(p: VxlanPlan, vx: number, snap: TunnelSnapshot, opts: ReconcileOptions, out: TunnelAction[]): void {
   const pools = p.poolCidrs.map((c) => parsePrefix(c)).filter((k) => k !== undefined);
+  const metric = p.metric ?? 0;
   const want = new Map(p.routes.map((r) => [r.cidr, r]));
   for (const r of snap.routes) {
     if (r.family !== Af.Inet || r.table !== opts.table || r.protocol !== opts.protocol || r.type !== RouteType.Unicast) continue;
     const cidr = `${r.dst ?? '0.0.0.0'}/${r.dstLen}`;
     const key = parsePrefix(cidr);
     const inPool = key !== undefined && pools.some((k) => prefixContains(k, key));
-    if (r.oif !== vx && !inPool) continue;
+    // Off the device, only gateway routes are block routes: a device route in a pool is a workload's (Felix's).
+    if (r.oif !== vx && (!inPool || r.gateway === undefined)) continue;
     const w = want.get(cidr);
-    const ok = w !== undefined && (r.priority ?? 0) === 0 && r.gateway === w.via &&
+    const ok = w !== undefined && (r.priority ?? 0) === metric && r.gateway === w.via &&
       (w.mode === 'vxlan' ? r.oif === vx && (r.flags & RouteFlag.Onlink) !== 0 : r.oif !== vx);
     if (ok) {
       want.delete(cidr);
       continue;
     }
-    if (w !== undefined && (r.priority ?? 0) === 0) continue; // replaced in place below
+    if (w !== undefined && (r.priority ?? 0) === metric) continue; // replaced in place below
     out.push({
       device: 'vxlan', op: 'del-route', what: `ip route del ${cidr} proto ${opts.protocol}${r.priority ? ` metric ${r.priority}` : ''}`,
       msg: one((wr) => encodeRoute(wr, RtmType.DelRoute, ROUTE_DELETE_FLAGS, 0, { family: Af.Inet, dst: r.dst, dstLen: r.dstLen, table: opts.table, protocol: opts.protocol, ...(r.priority ? { priority: r.priority } : {}) })),
@@ -183,9 +187,9 @@ function routeActions(p: VxlanPlan, vx: number, snap: TunnelSnapshot, opts: Reco
     const vxlan = r.mode === 'vxlan';
     out.push({
       device: 'vxlan', op: 'route',
-      what: `ip route replace ${r.cidr} via ${r.via}${vxlan ? ` dev ${p.device} onlink` : ''} proto ${opts.protocol}`,
+      what: `ip route replace ${r.cidr} via ${r.via}${vxlan ? ` dev ${p.device} onlink` : ''} proto ${opts.protocol}${metric ? ` metric ${metric}` : ''}`,
       msg: one((w) => encodeRoute(w, RtmType.NewRoute, ROUTE_REPLACE_FLAGS, 0, {
-        family: Af.Inet, dst, dstLen: Number(len), table: opts.table, protocol: opts.protocol, gateway: r.via,
+        family: Af.Inet, dst, dstLen: Number(len), table: opts.table, protocol: opts.protocol, gateway: r.via, ...(metric ? { priority: metric } : {}),
         ...(vxlan ? { oif: vx, onlink: true } : {}),
       })),
     });

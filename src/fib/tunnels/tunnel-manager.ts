@@ -22,7 +22,12 @@ import { reconcileActions, type TunnelAction, type TunnelSnapshot } from './reco
 
 /** Options of `TunnelManager`. */
 export interface TunnelManagerOptions {
-  /** rtm_protocol of the routes we program and own (PetrelSettings.fib.protocol). Default 12. */
+  /**
+   * rtm_protocol of the routes we program and own. It must differ from the FIB's (PetrelSettings.fib.protocol):
+   * the FIB, like BIRD's kernel protocol, deletes every route of its own protocol it does not want, so sharing it
+   * makes the FIB and this manager delete and re-add the VXLAN routes on every FIB scan. The daemon passes
+   * {@link TUNNEL_ROUTE_PROTOCOL}. Default 12 (kept for the unit tests' fixtures).
+   */
   protocol?: number;
   /** Routing table (PetrelSettings.fib.table). Default 254. */
   table?: number;
@@ -47,6 +52,12 @@ export interface TunnelStatus {
   /** Requests the kernel refused in the last reconcile (`what: ERRNO`). */
   lastErrors: string[];
 }
+
+/**
+ * The rtm_protocol the daemon programs tunnel routes with: Felix's default route protocol (80), since these routes
+ * are Felix's in Calico. BIRD (and our kernel learner) learn them as alien routes, as they learn Felix's.
+ */
+export const TUNNEL_ROUTE_PROTOCOL = 80;
 
 const EOPNOTSUPP = 95;
 const MAX_PASSES = 4;
