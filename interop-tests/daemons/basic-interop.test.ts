@@ -1,6 +1,6 @@
 /**
- * Basic interop of one Petrel node (AS 64512) with BIRD 2, BIRD 1.6 (`bird`, IPv4), GoBGP and ExaBGP, all eBGP on
- * one segment, started in parallel. Calico derives one session per address and family, so the dual-stack daemons
+ * Basic interop of one Petrel node (AS 64512) with BIRD 2, BIRD 1.6 (`bird` for IPv4 and `bird6` for IPv6, two
+ * daemons as BIRD 1.6 runs them), GoBGP and ExaBGP, all eBGP on one segment, started in parallel. Calico derives one session per address and family, so the dual-stack daemons
  * (BIRD 2, GoBGP, ExaBGP) get an IPv4 and an IPv6 session each. Asserts: every session Established on Petrel with
  * the peer's AS and the one family; Petrel's whole best-path table per family (its block, and each daemon's network
  * from that daemon with AS path [daemon AS]); and each daemon's view of Petrel's block (next hop the node's address,
@@ -19,7 +19,7 @@ import { waitFor } from '../lib/wait-for.js';
 const NODE = { name: 'node-a', v4: '10.97.0.2', v6: 'fd00:97::2', block4: '10.244.1.0/26', block6: 'fd00:244::1:0/122' };
 
 interface Daemon {
-  name: 'bird2' | 'bird1' | 'gobgp' | 'exabgp';
+  name: 'bird2' | 'bird1' | 'bird1v6' | 'gobgp' | 'exabgp';
   n: number;
   families: AddrFamily[];
 }
@@ -28,6 +28,7 @@ const DAEMONS: Daemon[] = [
   { name: 'bird1', n: 12, families: ['ipv4'] },
   { name: 'gobgp', n: 13, families: ['ipv4', 'ipv6'] },
   { name: 'exabgp', n: 14, families: ['ipv4', 'ipv6'] },
+  { name: 'bird1v6', n: 15, families: ['ipv6'] },
 ];
 const v4 = (d: Daemon) => `10.97.0.${d.n}`;
 const v6 = (d: Daemon) => `fd00:97::${d.n}`;
@@ -43,8 +44,8 @@ interface Running {
   getRoutes(f: AddrFamily): Promise<RouteEntry[]>;
 }
 
-t.test('Petrel with BIRD 2, BIRD 1.6, GoBGP and ExaBGP: sessions and routes both ways', async (t) => {
-  const missing = [...missingBinaries('bird2'), ...missingBinaries('bird1')];
+t.test('Petrel with BIRD 2, BIRD 1.6 (bird, bird6), GoBGP and ExaBGP: sessions and routes both ways', async (t) => {
+  const missing = [...missingBinaries('bird2'), ...missingBinaries('bird1'), ...missingBinaries('bird1v6')];
   if (missing.length) {
     t.comment(`skipped: missing peer binaries: ${missing.join(', ')}`);
     return;
@@ -72,6 +73,7 @@ t.test('Petrel with BIRD 2, BIRD 1.6, GoBGP and ExaBGP: sessions and routes both
     switch (d.name) {
       case 'bird2':
       case 'bird1':
+      case 'bird1v6':
         return [d, new BirdDriver(d.name, ns, spec)];
       case 'gobgp':
         return [d, new GobgpDriver(ns, spec)];

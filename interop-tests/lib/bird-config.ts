@@ -1,6 +1,7 @@
 /**
- * DOC: renders a `RouterSpec` into a BIRD config, for BIRD 2.0 (`version: 2`) or BIRD 1.6 (`version: 1`,
- * the IPv4-only `bird` binary Calico ships; IPv6 would need the separate `bird6`).
+ * DOC: renders a `RouterSpec` into a BIRD config, for BIRD 2.0 (`2`), BIRD 1.6's IPv4 daemon `bird` (`1`, the
+ * one Calico ships) or BIRD 1.6's IPv6 daemon `bird6` (`'1v6'`): BIRD 1.6 runs one daemon per address family, so
+ * `1` accepts only IPv4 neighbors and networks and `'1v6'` only IPv6 ones (ConfigError otherwise).
  *
  * Shape: `protocol device` (interface state, needed to resolve direct next hops); one `protocol static` per
  * family holding the originated networks as blackhole routes (announce/withdraw rewrite this and run
@@ -30,23 +31,36 @@ function sessionLines(n: NeighborSpec, localAs: number): string[] {
   return out;
 }
 
-/** Renders bird.conf for BIRD `version` 2 or 1 (1.6). */
-export function renderBirdConfig(spec: RouterSpec, version: 1 | 2, logFile: string): string {
+/** Which BIRD config dialect to render: BIRD 2, BIRD 1.6 `bird` (IPv4) or BIRD 1.6 `bird6` (IPv6). */
+export type BirdVersion = 1 | 2 | '1v6';
+
+/** The families a dialect's one daemon carries. */
+function dialectFamilies(version: BirdVersion): AddrFamily[] {
+  return version === 2 ? ['ipv4', 'ipv6'] : version === 1 ? ['ipv4'] : ['ipv6'];
+}
+
+/** Renders bird.conf for BIRD 2, BIRD 1.6 `bird` (`1`) or BIRD 1.6 `bird6` (`'1v6'`). */
+export function renderBirdConfig(spec: RouterSpec, version: BirdVersion, logFile: string): string {
   checkSpec(spec);
   const nets = spec.networks ?? [];
-  if (version === 1) {
-    const v6 =
-      nets.find((p) => familyOf(p) === 'ipv6') ??
-      spec.neighbors.find((n) => familyOf(n.address) === 'ipv6' || neighborFamilies(n).includes('ipv6'))?.address;
-    if (v6) throw new ConfigError(`the BIRD 1.6 driver is IPv4-only (bird6 is not driven): '${v6}'`, { field: 'neighbors/networks' });
+  if (version !== 2) {
+    const only: AddrFamily = version === 1 ? 'ipv4' : 'ipv6';
+    const wrong =
+      nets.find((p) => familyOf(p) !== only) ??
+      spec.neighbors.find((n) => familyOf(n.address) !== only || neighborFamilies(n).some((f) => f !== only))?.address;
+    if (wrong) {
+      const what = version === 1 ? 'the BIRD 1.6 driver is IPv4-only (bird6 is kind bird1v6)' : 'the BIRD 1.6 bird6 driver is IPv6-only';
+      throw new ConfigError(`${what}: '${wrong}'`, { field: 'neighbors/networks' });
+    }
   }
+  const families = dialectFamilies(version);
   const out = [`router id ${spec.routerId};`, `log "${logFile}" all;`, '', 'protocol device {', '  scan time 10;', '}'];
   if (spec.fib) {
-    for (const fam of version === 2 ? (['ipv4', 'ipv6'] as AddrFamily[]) : ['ipv4']) {
+    for (const fam of families) {
       out.push(`protocol kernel kernel_${fam} {`, ...(version === 2 ? [`  ${fam} { export all; };`] : ['  export all;']), '}');
     }
   }
-  for (const fam of version === 2 ? (['ipv4', 'ipv6'] as AddrFamily[]) : ['ipv4']) {
+  for (const fam of families) {
     out.push('', `protocol static static_${fam} {`);
     if (version === 2) out.push(`  ${fam};`);
     for (const p of nets.filter((x) => familyOf(x) === fam)) out.push(`  route ${p} blackhole;`);

@@ -1,6 +1,7 @@
 /**
- * DOC: `PeerDriver` for BIRD 2.0 (`kind: 'bird2'`) and BIRD 1.6 (`kind: 'bird1'`, IPv4 only, from the
- * unpacked .deb; see peer-binaries.ts), run in the foreground (`bird -f`) inside a network namespace.
+ * DOC: `PeerDriver` for BIRD 2.0 (`kind: 'bird2'`) and BIRD 1.6 from the unpacked .deb (see peer-binaries.ts):
+ * `kind: 'bird1'` is its IPv4 daemon `bird` (IPv4 only), `kind: 'bird1v6'` its IPv6 daemon `bird6` with `birdc6`
+ * (IPv6 only). Each runs in the foreground (`bird -f`) inside a network namespace.
  *
  * Owns a temp dir (`petrel-bird-*`) with bird.conf, the control socket, pid file and logs; nothing outside
  * it is written. Queries go through `birdc -s SOCK` from the root namespace. announce/withdraw edit the
@@ -14,30 +15,33 @@ import { join } from 'node:path';
 import { InteropError } from './errors.js';
 import { run, startDaemon, type DaemonProcess } from './exec.js';
 import { onExitCleanup } from './exit-guard.js';
-import { birdProtocolName, renderBirdConfig } from './bird-config.js';
+import { birdProtocolName, renderBirdConfig, type BirdVersion } from './bird-config.js';
 import { parseBirdProtocols, parseBirdRoutes } from './bird-parse.js';
 import { peerBinaries } from './peer-binaries.js';
 import { checkPrefix } from './spec-check.js';
 import type { AddrFamily, NeighborStatus, PeerDriver, RouteEntry, RouterSpec } from './types.js';
 import { waitFor } from './wait-for.js';
 
-/** Drives BIRD 2 or BIRD 1.6 in namespace `netns`. */
+/** The BIRD kinds this driver runs. */
+export type BirdKind = 'bird2' | 'bird1' | 'bird1v6';
+
+/** Drives BIRD 2, BIRD 1.6 `bird` or BIRD 1.6 `bird6` in namespace `netns`. */
 export class BirdDriver implements PeerDriver {
-  readonly kind: 'bird2' | 'bird1';
+  readonly kind: BirdKind;
   readonly netns: string;
   readonly spec: RouterSpec;
   private dir: string | undefined;
   private unregisterDir: (() => void) | undefined;
   private proc: DaemonProcess | undefined;
 
-  constructor(kind: 'bird2' | 'bird1', netns: string, spec: RouterSpec) {
+  constructor(kind: BirdKind, netns: string, spec: RouterSpec) {
     this.kind = kind;
     this.netns = netns;
     this.spec = { ...spec, networks: [...(spec.networks ?? [])] };
   }
 
-  private get birdMajor(): 1 | 2 {
-    return this.kind === 'bird1' ? 1 : 2;
+  private get birdMajor(): BirdVersion {
+    return this.kind === 'bird1' ? 1 : this.kind === 'bird1v6' ? '1v6' : 2;
   }
 
   private render(): string {
@@ -92,8 +96,10 @@ export class BirdDriver implements PeerDriver {
   }
 
   async getRoutes(family: AddrFamily): Promise<RouteEntry[]> {
-    if (this.kind === 'bird1' && family === 'ipv6') throw new InteropError('the BIRD 1.6 driver is IPv4-only');
-    const cmd = this.kind === 'bird1' ? ['show', 'route', 'all'] : ['show', 'route', 'all', 'table', family === 'ipv4' ? 'master4' : 'master6'];
+    if (this.kind === 'bird1' && family === 'ipv6') throw new InteropError('the BIRD 1.6 bird driver is IPv4-only (bird6 is bird1v6)');
+    if (this.kind === 'bird1v6' && family === 'ipv4') throw new InteropError('the BIRD 1.6 bird6 driver is IPv6-only');
+    // BIRD 1.6 daemons have one table (`master`) of their one family.
+    const cmd = this.kind !== 'bird2' ? ['show', 'route', 'all'] : ['show', 'route', 'all', 'table', family === 'ipv4' ? 'master4' : 'master6'];
     const peers = new Map(this.spec.neighbors.map((n) => [birdProtocolName(n.address), n.address]));
     return parseBirdRoutes(await this.birdc(cmd), peers);
   }

@@ -28,6 +28,9 @@ export function peerBinaries(kind: PeerKind): PeerBinaries {
       return { daemons: { bird: '/usr/sbin/bird' }, client: '/usr/sbin/birdc' };
     case 'bird1':
       return { daemons: { bird: `${bird1Dir()}/usr/sbin/bird` }, client: `${bird1Dir()}/usr/sbin/birdc` };
+    case 'bird1v6':
+      // BIRD 1.6 runs IPv6 as a separate daemon with its own client; the driver still calls it `bird`.
+      return { daemons: { bird: `${bird1Dir()}/usr/sbin/bird6` }, client: `${bird1Dir()}/usr/sbin/birdc6` };
   }
 }
 

@@ -67,8 +67,8 @@ export interface NeighborStatus {
   state: BgpState;
 }
 
-/** Which daemon a driver runs. */
-export type PeerKind = 'frr' | 'bird2' | 'bird1';
+/** Which daemon a driver runs (`bird1v6`: BIRD 1.6's IPv6 daemon `bird6`). */
+export type PeerKind = 'frr' | 'bird2' | 'bird1' | 'bird1v6';
 
 /** Drives one real BGP daemon inside one network namespace. */
 export interface PeerDriver {

@@ -33,6 +33,57 @@ export interface StatusInfo {
   loopLag?: LoopLagInfo | null;
   /** Update groups (shared Adj-RIB-Outs), forked ones included. Always present in API output. */
   updateGroups?: number;
+  /** The kernel side: FIB, kernel/direct learning, tunnels. Always present in API output (each part null when off). */
+  kernel?: KernelStatusInfo;
+}
+
+/** The kernel side of `show status`; a part is null when the daemon does not run it (or it failed to start). */
+export interface KernelStatusInfo {
+  fib: FibStatusInfo | null;
+  learner: LearnerStatusInfo | null;
+  tunnels: TunnelStatusInfo | null;
+}
+
+/** The FIB installer's counters (src/fib/fib-types.ts `FibCounters`). */
+export interface FibStatusInfo {
+  /** Routes of ours the kernel holds (as far as we know), adopted ones included. */
+  installed: number;
+  /** Prefixes waiting to be evaluated or written. */
+  pending: number;
+  /** Prefixes whose last write the kernel refused (retried with back-off). */
+  failed: number;
+  /** Best routes kept out of the kernel because no next hop resolves. */
+  unresolved: number;
+  /** Routes adopted from a previous run not yet confirmed by the Loc-RIB (until convergence). */
+  adopted: number;
+  /** First convergence reached (stale adopted routes removed). */
+  converged: boolean;
+  /** Route messages sent: replaces and deletes. */
+  replaces: number;
+  deletes: number;
+  /** Prefixes rewritten because someone else changed or removed them. */
+  repairs: number;
+  /** Kernel table scans. */
+  scans: number;
+}
+
+/** The kernel learner (BIRD `kernel` learn and `direct`): prefixes it feeds into the Loc-RIBs. */
+export interface LearnerStatusInfo {
+  /** Alien kernel routes learned (kernel1), e.g. Felix's workload routes. */
+  kernelRoutes: number;
+  /** Interface prefixes learned (direct1). */
+  directRoutes: number;
+}
+
+/** The tunnel devices' last reconcile (src/fib/tunnels). */
+export interface TunnelStatusInfo {
+  /** 'ok', 'unmanaged', 'unavailable' (no kernel support) or 'error'. */
+  ipip: string;
+  vxlan: string;
+  /** Reconciles completed. */
+  reconciles: number;
+  /** Requests the kernel refused in the last reconcile (`what: ERRNO`). */
+  lastErrors: string[];
 }
 
 /** Event-loop delay percentiles of one window, in milliseconds. */

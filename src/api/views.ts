@@ -24,8 +24,10 @@ import { codeMultipath, compareCode, isBgpSource, isEligible, MedMode, DEFAULT_B
 import type { LocRib } from '../rib/loc-rib';
 import { RouteFlag, type Route } from '../rib/types';
 import type { LoopLagSnapshot } from '../util/loop-lag';
+import type { FibCounters } from '../fib/fib-types';
+import type { TunnelStatus } from '../fib/tunnels/tunnel-manager';
 import { petrelVersion } from './paths';
-import type { CapabilitiesInfo, PeerInfo, PrefixCountsInfo, RouteInfo, RouteQuery, StatusInfo } from './types';
+import type { CapabilitiesInfo, KernelStatusInfo, PeerInfo, PrefixCountsInfo, RouteInfo, RouteQuery, StatusInfo } from './types';
 
 /** The part of `Daemon` the API reads (a `Daemon` satisfies it; tests may pass a hand-built object). */
 export interface ApiDaemonView {
@@ -39,6 +41,12 @@ export interface ApiDaemonView {
   readonly config: { readonly nodeName: string; readonly routerId: string; readonly localAs: number };
   /** The event-loop lag monitor, when the daemon runs one. */
   readonly loopLag?: { snapshot(): LoopLagSnapshot };
+  /** The kernel FIB, when it runs (`Daemon.fib`). */
+  readonly fib?: { readonly counters: FibCounters } | undefined;
+  /** The kernel/direct route learner, when it runs (`Daemon.learner`); only the map sizes are read. */
+  readonly learner?: { kernelRoutes(): ReadonlyMap<unknown, unknown>; directRoutes(): ReadonlyMap<unknown, unknown> } | undefined;
+  /** The tunnel manager, when it runs (`Daemon.tunnels`). */
+  readonly tunnels?: { status(): Readonly<TunnelStatus> } | undefined;
 }
 
 /** A query the API cannot answer; `code` is ERR_API_ARGUMENT or ERR_API_NOT_FOUND. */
@@ -71,6 +79,23 @@ export function statusView(d: ApiDaemonView, now: number): StatusInfo {
     attributeSets: d.interner.stats().sets,
     loopLag: loopLagInfo(d.loopLag?.snapshot()),
     updateGroups: countGroups(d.peers.values()),
+    kernel: kernelInfo(d),
+  };
+}
+
+/** The kernel side: counters the FIB, learner and tunnel manager already keep (O(1), no table walk). */
+function kernelInfo(d: ApiDaemonView): KernelStatusInfo {
+  const c = d.fib?.counters;
+  const t = d.tunnels?.status();
+  return {
+    fib: c
+      ? {
+          installed: c.installed, pending: c.pending, failed: c.failed, unresolved: c.unresolved, adopted: c.adopted,
+          converged: c.converged, replaces: c.replaces, deletes: c.deletes, repairs: c.repairs, scans: c.scans,
+        }
+      : null,
+    learner: d.learner ? { kernelRoutes: d.learner.kernelRoutes().size, directRoutes: d.learner.directRoutes().size } : null,
+    tunnels: t ? { ipip: t.ipip, vxlan: t.vxlan, reconciles: t.reconciles, lastErrors: [...t.lastErrors] } : null,
   };
 }
 

@@ -7,7 +7,8 @@
  * documented order, whatever the loader filled in.
  */
 import type {
-  CapabilitiesInfo, LagFiguresInfo, LastErrorInfo, LoopLagInfo, PeerInfo, PrefixCountsInfo, RouteDirection, RouteInfo, RouteQuery, StatusInfo,
+  CapabilitiesInfo, FibStatusInfo, KernelStatusInfo, LagFiguresInfo, LastErrorInfo, LearnerStatusInfo, LoopLagInfo, PeerInfo,
+  PrefixCountsInfo, RouteDirection, RouteInfo, RouteQuery, StatusInfo, TunnelStatusInfo,
 } from './types';
 
 /** A ListRoutesRequest as decoded (enums as names). */
@@ -36,7 +37,9 @@ export function fromProtoQuery(p: ProtoRouteQuery): RouteQuery {
 }
 
 export function toProtoStatus(s: StatusInfo): Obj {
-  return { ...s, loopLag: s.loopLag ?? undefined };
+  const k = s.kernel;
+  const kernel = k && { fib: k.fib ?? undefined, learner: k.learner ?? undefined, tunnels: k.tunnels ?? undefined };
+  return { ...s, loopLag: s.loopLag ?? undefined, kernel };
 }
 
 export function toProtoPeer(p: PeerInfo): Obj {
@@ -66,7 +69,36 @@ export function fromProtoStatus(v: unknown): StatusInfo {
     attributeSets: num(o.attributeSets),
     loopLag: fromProtoLoopLag(o.loopLag),
     updateGroups: num(o.updateGroups),
+    kernel: fromProtoKernel(o.kernel),
   };
+}
+
+/** A daemon without the kernel side (or an older one that does not send it) reads as every part off. */
+function fromProtoKernel(v: unknown): KernelStatusInfo {
+  const o = obj(v);
+  return { fib: fromProtoFib(o.fib), learner: fromProtoLearner(o.learner), tunnels: fromProtoTunnels(o.tunnels) };
+}
+
+function fromProtoFib(v: unknown): FibStatusInfo | null {
+  if (v === null || v === undefined) return null;
+  const o = obj(v);
+  return {
+    installed: num(o.installed), pending: num(o.pending), failed: num(o.failed), unresolved: num(o.unresolved),
+    adopted: num(o.adopted), converged: bool(o.converged), replaces: num(o.replaces), deletes: num(o.deletes),
+    repairs: num(o.repairs), scans: num(o.scans),
+  };
+}
+
+function fromProtoLearner(v: unknown): LearnerStatusInfo | null {
+  if (v === null || v === undefined) return null;
+  const o = obj(v);
+  return { kernelRoutes: num(o.kernelRoutes), directRoutes: num(o.directRoutes) };
+}
+
+function fromProtoTunnels(v: unknown): TunnelStatusInfo | null {
+  if (v === null || v === undefined) return null;
+  const o = obj(v);
+  return { ipip: str(o.ipip), vxlan: str(o.vxlan), reconciles: num(o.reconciles), lastErrors: strs(o.lastErrors) };
 }
 
 function fromProtoLag(v: unknown): LagFiguresInfo {

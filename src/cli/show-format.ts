@@ -28,9 +28,27 @@ export function formatStatus(s: StatusInfo, nowMs: number): string {
     ['Attribute sets', String(s.attributeSets)],
     ...(s.updateGroups !== undefined ? [['Update groups', String(s.updateGroups)] as [string, string]] : []),
     ...(s.loopLag ? [['Loop lag', formatLag(s.loopLag)] as [string, string]] : []),
+    ...(s.kernel ? kernelRows(s.kernel) : []),
   ];
   const w = Math.max(...rows.map(([k]) => k.length)) + 1;
   return rows.map(([k, v]) => `${`${k}:`.padEnd(w)} ${v}\n`).join('');
+}
+
+/** The kernel side: one line each for the FIB, the kernel/direct learner and the tunnels ("off" when not run). */
+function kernelRows(k: NonNullable<StatusInfo['kernel']>): [string, string][] {
+  const f = k.fib;
+  const fib = f
+    ? `${f.installed} installed, ${f.pending} pending, ${f.failed} failed, ${f.unresolved} unresolved, ` +
+      (f.converged ? 'converged' : `converging (${f.adopted} adopted)`) +
+      `; ${f.replaces} replaces, ${f.deletes} deletes, ${f.repairs} repairs, ${f.scans} scans`
+    : 'off';
+  const l = k.learner;
+  const learned = l ? `${l.kernelRoutes} kernel routes, ${l.directRoutes} direct routes` : 'off';
+  const tn = k.tunnels;
+  const tunnels = tn
+    ? `ipip ${tn.ipip}, vxlan ${tn.vxlan} (${tn.reconciles} reconciles)${tn.lastErrors.length ? `; errors: ${tn.lastErrors.join(', ')}` : ''}`
+    : 'off';
+  return [['Kernel FIB', fib], ['Kernel learn', learned], ['Tunnels', tunnels]];
 }
 
 /** "p50 0.5 ms, p99 1.2 ms, max 40 ms since start; last 10 s: p50 ..., p99 ..., max ...". */

@@ -120,7 +120,7 @@ t.test('status counts', async (t) => {
     version: '0.1.0', nodeName: 'n1', routerId: '192.0.2.1', localAs: 64512, startedAt: 1_700_000_000, reconfiguredAt: 1_700_000_100,
     uptime: 61, peers: 0, peersEstablished: 0,
     families: [{ family: 'ipv4-unicast', prefixes: 1, paths: 2 }, { family: 'ipv6-unicast', prefixes: 0, paths: 0 }],
-    attributeSets: 2, loopLag: null, updateGroups: 0,
+    attributeSets: 2, loopLag: null, updateGroups: 0, kernel: { fib: null, learner: null, tunnels: null },
   });
   const lagged = statusView({ ...view, loopLag: { snapshot: () => ({
     sinceStart: { p50: 1.2345, p99: 20.5, max: 250, samples: 900 }, lastInterval: { p50: 1, p99: 2, max: 3, samples: 100 }, intervalMs: 10000,
@@ -128,6 +128,16 @@ t.test('status counts', async (t) => {
   t.same(lagged.loopLag, {
     sinceStart: { p50: 1.235, p99: 20.5, max: 250, samples: 900 }, lastInterval: { p50: 1, p99: 2, max: 3, samples: 100 }, intervalSeconds: 10,
   }, 'loop lag figures in ms, rounded to µs');
+  const counters = { installed: 10, pending: 0, failed: 1, unresolved: 2, adopted: 0, converged: true, replaces: 14, deletes: 3, repairs: 1, scans: 5 };
+  const kernel = statusView({
+    ...view,
+    fib: { counters: { ...counters, extra: 99 } as typeof counters },
+    learner: { kernelRoutes: () => new Map([[1, 1]]), directRoutes: () => new Map() },
+    tunnels: { status: () => ({ ipip: 'ok', vxlan: 'unmanaged', reconciles: 3, lastActions: ['add tunl0'], lastErrors: [] }) },
+  }, 1_700_000_061_500).kernel;
+  t.same(kernel, {
+    fib: counters, learner: { kernelRoutes: 1, directRoutes: 0 }, tunnels: { ipip: 'ok', vxlan: 'unmanaged', reconciles: 3, lastErrors: [] },
+  }, 'the documented fields only (FIB counters copied field by field, tunnel actions left out)');
 });
 
 t.test('AS path text', async (t) => {

@@ -22,15 +22,17 @@ const spec: RouterSpec = {
   fib: true,
 };
 const v4: RouterSpec = { ...spec, neighbors: [spec.neighbors[0]!], networks: ['10.1.0.0/24'] };
+const v6: RouterSpec = { ...spec, neighbors: [{ ...spec.neighbors[1]!, families: ['ipv6'] }], networks: ['fd00:1::/64'] };
+const SPECS = { bird2: [spec, 2], bird1: [v4, 1], bird1v6: [v6, '1v6'] } as const;
 
 const dir = mkdtempSync(join(tmpdir(), 'petrel-cfgcheck-'));
 t.teardown(() => rmSync(dir, { recursive: true, force: true }));
 
-for (const kind of ['bird2', 'bird1'] as const) {
+for (const kind of ['bird2', 'bird1', 'bird1v6'] as const) {
   t.test(`${kind} accepts the rendered config`, async (t) => {
     t.same(missingBinaries(kind), [], `${kind} installed (.ci/install-system-deps.sh)`);
     const file = join(dir, `${kind}.conf`);
-    writeFileSync(file, renderBirdConfig(kind === 'bird2' ? spec : v4, kind === 'bird2' ? 2 : 1, join(dir, 'bird.log')));
+    writeFileSync(file, renderBirdConfig(SPECS[kind][0], SPECS[kind][1], join(dir, 'bird.log')));
     const { stdout, stderr } = await run(peerBinaries(kind).daemons['bird']!, ['-p', '-c', file]);
     t.equal(stdout + stderr, '', 'no parse complaint');
     writeFileSync(file, 'router id 10.0.0.1;\nprotocol bgp x { bogus; }\n');

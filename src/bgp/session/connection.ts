@@ -33,6 +33,7 @@ export interface ConnectionOwner {
   routeRefresh(c: Connection, msg: RouteRefreshMessage): void;
   /** The socket drained below the high-water mark: more UPDATEs may be sent. */
   writable(c: Connection): void;
+  /** The FSM state changed (a new state object; the name may be the same, e.g. DelayOpen stopped in Active). */
   stateChanged(c: Connection, from: SessionState<NegotiatedSession>, to: SessionState<NegotiatedSession>): void;
   /** The FSM wants an outgoing connection. */
   connect(c: Connection): net.Socket;
@@ -71,7 +72,8 @@ export class Connection {
     const { state, actions } = step(from, event, this.fsm);
     this.state = state;
     for (const a of actions) this.execute(a);
-    if (from.name !== state.name) this.owner.stateChanged(this, from, state);
+    // Every change, not only a new state name: Active with DelayOpen running owns a connection, plain Active not.
+    if (from !== state) this.owner.stateChanged(this, from, state);
   }
 
   /** Adopts an accepted socket (passive open). */

@@ -8,6 +8,13 @@
  * the session came up (`Connection.openedWhileEstablished`): then the peer has restarted, the old session goes down
  * gracefully (RFC 4724 §4.2) and the new one is adopted. A connection accepted before Established that sends its
  * OPEN late is an ordinary collision and gets Cease 7.
+ *
+ * Only the primary ever restarts or connects (RFC 4271 §6.8, §8: one BGP connection per peer). A connection that
+ * loses its TCP, or is dumped by the peer's own collision resolution (Cease 6/7 received), while the other one is
+ * still alive (OpenSent, OpenConfirm, Established, or DelayOpen running) is dropped for good, timers included, and
+ * the live one becomes the primary. Without this the loser's idle-hold (0 s on a healthy session) or ConnectRetry
+ * timer opened a third connection while the winner was in OpenConfirm; a graceful-restart peer that was already
+ * Established on its side took that new connection for a restart (RFC 4724 §4.2) and dropped the good session.
  * The RIB side sees only `SessionHandler` calls: up, down, raw UPDATE bytes, ROUTE-REFRESH, and "writable".
  */
 import * as net from 'node:net';
@@ -123,19 +130,29 @@ export class Session implements ConnectionOwner {
         return;
       case 'Connect':
       case 'Active':
-        this.acceptInto(p, socket);
-        return;
-      default: {
-        if (this.secondary) {
-          socket.destroy();
+        // With DelayOpen running the primary already has a live connection: the new one collides with it.
+        if (!p.state.delayOpenRunning) {
+          this.acceptInto(p, socket);
           return;
         }
-        const c = this.newConnection('remote', { name: 'Active', backoff: 0, delayOpenRunning: false });
-        c.openedWhileEstablished = this.up !== null;
-        this.secondary = c;
-        c.attach(socket);
-      }
+        this.acceptSecondary(socket);
+        return;
+      default:
+        this.acceptSecondary(socket);
     }
+  }
+
+  /** A connection while the primary has one of its own: RFC 4271 §6.8 decides once an OPEN arrives. */
+  private acceptSecondary(socket: net.Socket): void {
+    if (this.secondary) {
+      socket.destroy();
+      return;
+    }
+    // The back-off travels with the session: the peer's connection may become the primary.
+    const c = this.newConnection('remote', { name: 'Active', backoff: this.primary.state.backoff, delayOpenRunning: false });
+    c.openedWhileEstablished = this.up !== null;
+    this.secondary = c;
+    c.attach(socket);
   }
 
   private acceptInto(c: Connection, socket: net.Socket): void {
@@ -178,10 +195,13 @@ export class Session implements ConnectionOwner {
 
   established(c: Connection, n: NegotiatedSession): void {
     if (c !== this.primary) {
-      // The peer's connection won: it becomes the primary.
-      this.secondary = null;
-      this.primary.destroy();
+      // The peer's connection won before ours saw an OPEN: it becomes the primary, ours gets Cease 6/7 (RFC 4271
+      // §6.8) and is dropped without restarting. Roles change first so that the old one's Idle is not reported.
+      const old = this.primary;
       this.primary = c;
+      this.secondary = null;
+      old.dispatch({ type: 'CollisionDump' });
+      old.destroy();
     }
     this.since = Date.now();
     this.log.info({ peerAs: n.peerAs, holdTime: n.holdTime, families: n.families.length }, 'session established');
@@ -209,11 +229,25 @@ export class Session implements ConnectionOwner {
   }
 
   stateChanged(c: Connection, from: SessionState<NegotiatedSession>, to: SessionState<NegotiatedSession>): void {
-    if (c === this.secondary && to.name === 'Idle') {
+    if (c === this.secondary) {
+      // The peer's connection never connects or restarts on its own: once it has no live connection it is gone.
+      if (!holdsConnection(to)) {
+        this.secondary = null;
+        c.destroy();
+      }
+      return;
+    }
+    if (c !== this.primary) return;
+    const next = this.secondary;
+    if (next && !holdsConnection(to) && holdsConnection(next.state)) {
+      // RFC 4271 §6.8: the other connection lives (its OPEN exchange runs, or it is already up): it is the session
+      // now. The old primary's automatic restart (IdleHold, ConnectRetry) must not open a third connection.
+      this.log.info({ kept: next.initiator, dropped: c.initiator, state: next.state.name }, 'connection lost while the other one lives: kept the other');
+      this.primary = next;
       this.secondary = null;
       c.destroy();
     }
-    if (c !== this.primary) return;
+    if (from.name === to.name && this.primary === c) return;
     this.log.debug({ from: from.name, to: to.name }, 'state change');
     if (from.name === 'Established' || to.name === 'Established') this.since = Date.now();
     this.state$.next(this.describe());
@@ -223,5 +257,20 @@ export class Session implements ConnectionOwner {
     const name = notificationName(code, subcode);
     this.lastError = { kind: sent ? 'BGP Error' : 'Received', message: name, at: Date.now() };
     this.log.warn({ code, subcode, sent }, `notification ${sent ? 'sent' : 'received'}: ${name}`);
+  }
+}
+
+/** Whether a connection in this state has a live TCP connection that may still become (or is) the session. */
+function holdsConnection(state: SessionState<NegotiatedSession>): boolean {
+  switch (state.name) {
+    case 'OpenSent':
+    case 'OpenConfirm':
+    case 'Established':
+      return true;
+    case 'Active':
+    case 'Connect':
+      return state.delayOpenRunning;
+    case 'Idle':
+      return false;
   }
 }
