@@ -26,6 +26,7 @@ import { describeState, initialState } from '../fsm/fsm';
 import { resolveCollision } from '../fsm/collision';
 import type { DownReason, FsmContext, SessionState } from '../fsm/types';
 import { notificationName } from '../codec/notification-names';
+import { CeaseSubcode, ErrCode } from '../constants';
 import { Connection, type ConnectionOwner } from './connection';
 import { openConnection, registerPeer, unregisterPeer } from './socket-options';
 
@@ -255,7 +256,10 @@ export class Session implements ConnectionOwner {
 
   notification(_c: Connection, sent: boolean, code: number, subcode: number, _data: Buffer): void {
     const name = notificationName(code, subcode);
-    this.lastError = { kind: sent ? 'BGP Error' : 'Received', message: name, at: Date.now() };
+    // Cease 6/7 closes one of two connections of a session that lives on: a connection event, not the session's
+    // error (BIRD's "Last error" is not set by a collision either).
+    const collision = code === ErrCode.Cease && subcode === CeaseSubcode.ConnectionCollisionResolution;
+    if (!collision) this.lastError = { kind: sent ? 'BGP Error' : 'Received', message: name, at: Date.now() };
     this.log.warn({ code, subcode, sent }, `notification ${sent ? 'sent' : 'received'}: ${name}`);
   }
 }
