@@ -74,6 +74,28 @@ export function petrelConfiguration(spec: Record<string, unknown> = {}): CalicoD
 }
 
 /** Writes `docs` as one YAML file in a fresh temp dir (removed on teardown); returns its absolute path. */
+/** The name confd gives a node-to-node mesh peer (`Mesh_10_0_0_2`). */
+export function meshPeerName(ip: string): string {
+  return `Mesh_${ip.replace(/[.:]/g, '_')}`;
+}
+
+/**
+ * A one-LAN Calico cluster with the node-to-node mesh: BGPConfiguration (AS 64512), a Node per entry, `peers`,
+ * the pool 10.244.0.0/16 (/26 blocks), a BlockAffinity per node, and a PetrelConfiguration.
+ */
+export function meshClusterDocs(
+  nodes: readonly { name: string; ip: string; block: string }[], peers: readonly CalicoDoc[], petrel: Record<string, unknown> = {},
+): CalicoDoc[] {
+  return [
+    bgpConfiguration({ asNumber: 64512, nodeToNodeMeshEnabled: true }),
+    ...nodes.map((n) => calicoNode(n.name, { ipv4Address: `${n.ip}/24` })),
+    ...peers,
+    ipPool('pool-v4', '10.244.0.0/16', 26),
+    ...nodes.map((n) => blockAffinity(n.name, n.block)),
+    petrelConfiguration(petrel),
+  ];
+}
+
 export function writeCalicoConfig(t: Teardownable, docs: readonly CalicoDoc[]): string {
   const dir = mkdtempSync(path.join(tmpdir(), 'petrel-cluster-'));
   const unregister = onExitCleanup(() => rmSync(dir, { recursive: true, force: true }));

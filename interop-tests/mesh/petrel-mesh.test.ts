@@ -9,7 +9,7 @@
  */
 import t from 'tap';
 import { buildLan } from '../lib/lan.js';
-import { bgpConfiguration, blockAffinity, calicoNode, ipPool, petrelConfiguration, writeCalicoConfig } from '../lib/calico-resources.js';
+import { bgpConfiguration, blockAffinity, calicoNode, ipPool, petrelConfiguration, meshPeerName, writeCalicoConfig } from '../lib/calico-resources.js';
 import { bestTable, petrelRoutes, startPetrelNodes, waitPeersEstablished, waitRoutes } from '../lib/petrel-nodes.js';
 
 const NODES = [
@@ -17,7 +17,6 @@ const NODES = [
   { name: 'node-2', ip: '10.97.0.2', block: '10.244.2.0/26' },
   { name: 'node-3', ip: '10.97.0.3', block: '10.244.3.0/26' },
 ] as const;
-const meshName = (ip: string) => `Mesh_${ip.replace(/\./g, '_')}`;
 
 t.test('3-node Petrel iBGP mesh from Calico config', async (t) => {
   const lan = await buildLan(t, 'mesh', NODES.map((n) => ({ name: n.name, addresses: [`${n.ip}/24`] })));
@@ -33,10 +32,10 @@ t.test('3-node Petrel iBGP mesh from Calico config', async (t) => {
   const passive = new Map<string, boolean>();
   for (const [i, n] of nodes.entries()) {
     const others = NODES.filter((_, j) => j !== i);
-    const peers = await waitPeersEstablished(n, others.map((o) => meshName(o.ip)), 30_000);
+    const peers = await waitPeersEstablished(n, others.map((o) => meshPeerName(o.ip)), 30_000);
     t.same(
       peers.map((p) => [p.name, p.address, p.type, p.localAs, p.peerAs, p.routerId, p.passive]),
-      others.map((o) => [meshName(o.ip), o.ip, 'ibgp', 64512, 64512, o.ip, o.ip > NODES[i]!.ip]),
+      others.map((o) => [meshPeerName(o.ip), o.ip, 'ibgp', 64512, 64512, o.ip, o.ip > NODES[i]!.ip]),
       `${n.name}: Mesh_ sessions to the two others, passive toward higher IPs`,
     );
     for (const p of peers) passive.set(`${NODES[i]!.ip}>${p.address}`, p.passive);
@@ -49,7 +48,7 @@ t.test('3-node Petrel iBGP mesh from Calico config', async (t) => {
 
   for (const [i, n] of nodes.entries()) {
     const want: Record<string, string[]> = {};
-    for (const [j, o] of NODES.entries()) want[o.block] = i === j ? ['static1', ''] : [meshName(o.ip), o.ip, ''];
+    for (const [j, o] of NODES.entries()) want[o.block] = i === j ? ['static1', ''] : [meshPeerName(o.ip), o.ip, ''];
     await waitRoutes(n, 'ipv4', (r) => NODES.every((o) => r.some((x) => x.prefix === o.block && x.best)), 'all three blocks', 30_000);
     t.same(bestTable(await petrelRoutes(n, 'ipv4')), want, `${n.name}: own block plus the other two nodes' blocks via their owners`);
   }

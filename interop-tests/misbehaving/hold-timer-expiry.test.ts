@@ -14,7 +14,7 @@ import t from 'tap';
 import type { RouteInfo } from '../../src/api/types.js';
 import { FrrDriver } from '../lib/index.js';
 import { buildLan } from '../lib/lan.js';
-import { bgpConfiguration, bgpPeer, blockAffinity, calicoNode, ipPool, petrelConfiguration, writeCalicoConfig } from '../lib/calico-resources.js';
+import { bgpPeer, meshClusterDocs, meshPeerName, writeCalicoConfig } from '../lib/calico-resources.js';
 import { petrelPeers, petrelRoutes, startPetrelNodes, waitPeersEstablished, waitRoutes } from '../lib/petrel-nodes.js';
 import { waitFor } from '../lib/wait-for.js';
 
@@ -24,7 +24,6 @@ const NODES = [
   { name: 'node-b', ip: '10.96.0.3', block: '10.244.2.0/26' },
 ] as const;
 const TOR_PEER = 'Global_10_96_0_1';
-const meshName = (ip: string) => `Mesh_${ip.replace(/\./g, '_')}`;
 
 /** The ToR network as `[best, stale, source]`, or undefined when absent. */
 function torNet(routes: readonly RouteInfo[]): [boolean, boolean, string] | undefined {
@@ -34,14 +33,9 @@ function torNet(routes: readonly RouteInfo[]): [boolean, boolean, string] | unde
 
 t.test('FRR frozen: Petrel sends 4/0, keeps the ToR routes stale, the mesh stays; thawed: all back', async (t) => {
   const lan = await buildLan(t, 'hold', [{ name: 'tor', addresses: [`${TOR.ip}/24`] }, ...NODES.map((n) => ({ name: n.name, addresses: [`${n.ip}/24`] }))]);
-  const config = writeCalicoConfig(t, [
-    bgpConfiguration({ asNumber: 64512, nodeToNodeMeshEnabled: true }),
-    ...NODES.map((n) => calicoNode(n.name, { ipv4Address: `${n.ip}/24` })),
+  const config = writeCalicoConfig(t, meshClusterDocs(NODES, [
     bgpPeer('tor', { peerIP: TOR.ip, asNumber: 65000 }),
-    ipPool('pool-v4', '10.244.0.0/16', 26),
-    ...NODES.map((n) => blockAffinity(n.name, n.block)),
-    petrelConfiguration(),
-  ]);
+  ]));
   const frr = new FrrDriver(lan.hosts['tor']!.name, {
     name: 'tor', routerId: TOR.ip, localAs: 65000, networks: [TOR.net],
     neighbors: NODES.map((n) => ({ address: n.ip, remoteAs: 64512, holdTime: 3, keepaliveTime: 1, connectRetryTime: 1 })),
@@ -54,7 +48,7 @@ t.test('FRR frozen: Petrel sends 4/0, keeps the ToR routes stale, the mesh stays
 
   const meshSince = new Map<string, number>();
   for (const [i, n] of nodes.entries()) {
-    const mesh = meshName(NODES[1 - i]!.ip);
+    const mesh = meshPeerName(NODES[1 - i]!.ip);
     const peers = await waitPeersEstablished(n, [TOR_PEER, mesh], 30_000);
     meshSince.set(n.name, peers.find((p) => p.name === mesh)!.since);
     const tor = peers.find((p) => p.name === TOR_PEER)!;
@@ -76,7 +70,7 @@ t.test('FRR frozen: Petrel sends 4/0, keeps the ToR routes stale, the mesh stays
     const routes = await petrelRoutes(n, 'ipv4');
     t.same(torNet(routes), [true, true, TOR_PEER], `${n.name}: the ToR network is kept, stale and still best`);
     t.same(tor.gracefulRestart?.phase, 'restarting', `${n.name}: GR helper waiting for the ToR`);
-    const mesh = (await petrelPeers(n)).find((p) => p.name === meshName(NODES[1 - i]!.ip))!;
+    const mesh = (await petrelPeers(n)).find((p) => p.name === meshPeerName(NODES[1 - i]!.ip))!;
     t.same([mesh.state, mesh.since], ['Established', meshSince.get(n.name)], `${n.name}: mesh session untouched`);
     t.ok(routes.some((x) => x.prefix === NODES[1 - i]!.block && x.best && !x.stale), `${n.name}: the other node's block kept`);
   }
@@ -84,9 +78,9 @@ t.test('FRR frozen: Petrel sends 4/0, keeps the ToR routes stale, the mesh stays
   frr.signalBgpd('SIGCONT');
   thawed = true;
   for (const [i, n] of nodes.entries()) {
-    await waitPeersEstablished(n, [TOR_PEER, meshName(NODES[1 - i]!.ip)], 30_000);
+    await waitPeersEstablished(n, [TOR_PEER, meshPeerName(NODES[1 - i]!.ip)], 30_000);
     await waitRoutes(n, 'ipv4', (r) => torNet(r)?.join() === [true, false, TOR_PEER].join(), 'ToR network relearned, not stale', 30_000);
-    const mesh = (await petrelPeers(n)).find((p) => p.name === meshName(NODES[1 - i]!.ip))!;
+    const mesh = (await petrelPeers(n)).find((p) => p.name === meshPeerName(NODES[1 - i]!.ip))!;
     t.equal(mesh.since, meshSince.get(n.name), `${n.name}: mesh session never dropped`);
   }
   await waitFor(async () => {

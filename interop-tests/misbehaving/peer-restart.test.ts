@@ -14,7 +14,7 @@ import type { PeerInfo } from '../../src/api/types.js';
 import { FrrDriver } from '../lib/index.js';
 import { parseFrrNeighborErrors } from '../lib/frr-parse.js';
 import { buildLan } from '../lib/lan.js';
-import { bgpConfiguration, bgpPeer, blockAffinity, calicoNode, ipPool, petrelConfiguration, writeCalicoConfig } from '../lib/calico-resources.js';
+import { bgpPeer, meshClusterDocs, meshPeerName, writeCalicoConfig } from '../lib/calico-resources.js';
 import { petrelPeers, startPetrelNodes, waitPeersEstablished, waitRoutes, type PetrelNode } from '../lib/petrel-nodes.js';
 import { waitFor } from '../lib/wait-for.js';
 
@@ -24,18 +24,12 @@ const NODES = [
   { name: 'node-b', ip: '10.93.0.3', block: '10.244.2.0/26' },
 ] as const;
 const TOR_PEER = 'Global_10_93_0_1';
-const meshName = (ip: string) => `Mesh_${ip.replace(/\./g, '_')}`;
 
 t.test('FRR restarted, then a Petrel node crashed and restarted: only their sessions move', async (t) => {
   const lan = await buildLan(t, 'rst', [{ name: 'tor', addresses: [`${TOR.ip}/24`] }, ...NODES.map((n) => ({ name: n.name, addresses: [`${n.ip}/24`] }))]);
-  const config = writeCalicoConfig(t, [
-    bgpConfiguration({ asNumber: 64512, nodeToNodeMeshEnabled: true }),
-    ...NODES.map((n) => calicoNode(n.name, { ipv4Address: `${n.ip}/24` })),
+  const config = writeCalicoConfig(t, meshClusterDocs(NODES, [
     bgpPeer('tor', { peerIP: TOR.ip, asNumber: 65000 }),
-    ipPool('pool-v4', '10.244.0.0/16', 26),
-    ...NODES.map((n) => blockAffinity(n.name, n.block)),
-    petrelConfiguration(),
-  ]);
+  ]));
   const frr = new FrrDriver(lan.hosts['tor']!.name, {
     name: 'tor', routerId: TOR.ip, localAs: 65000, networks: [TOR.net],
     neighbors: NODES.map((n) => ({ address: n.ip, remoteAs: 64512, connectRetryTime: 1 })),
@@ -56,7 +50,7 @@ t.test('FRR restarted, then a Petrel node crashed and restarted: only their sess
 
   const before = new Map<string, Map<string, PeerInfo>>();
   for (const [i, n] of nodes.entries()) {
-    before.set(n.name, byName(await waitPeersEstablished(n, [TOR_PEER, meshName(NODES[1 - i]!.ip)], 30_000)));
+    before.set(n.name, byName(await waitPeersEstablished(n, [TOR_PEER, meshPeerName(NODES[1 - i]!.ip)], 30_000)));
     await torNetLearned(n);
   }
   await frrHasBlocks(NODES, 'FRR learns both blocks');
@@ -66,7 +60,7 @@ t.test('FRR restarted, then a Petrel node crashed and restarted: only their sess
   await frr.stop();
   await frr.start();
   for (const [i, n] of nodes.entries()) {
-    const mesh = meshName(NODES[1 - i]!.ip);
+    const mesh = meshPeerName(NODES[1 - i]!.ip);
     const peers = byName(await waitFor(async () => {
       const p = await petrelPeers(n);
       const tor = p.find((x) => x.name === TOR_PEER);
@@ -90,12 +84,12 @@ t.test('FRR restarted, then a Petrel node crashed and restarted: only their sess
   }, 30_000, 'FRR: session with node-b re-established');
   await frrHasBlocks([NODES[1]], 'FRR has node-b\'s block from node-b again');
   t.pass('FRR re-established node-b and relearned its block');
-  await waitPeersEstablished(b, [TOR_PEER, meshName(NODES[0].ip)], 30_000);
+  await waitPeersEstablished(b, [TOR_PEER, meshPeerName(NODES[0].ip)], 30_000);
   await waitRoutes(b, 'ipv4', (r) => r.some((x) => x.prefix === NODES[0].block && x.best), `${NODES[0].block} again`, 30_000);
   t.pass('restarted node-b: both sessions Established, node-a\'s block relearned');
 
-  const aPeers = byName(await waitPeersEstablished(a, [TOR_PEER, meshName(NODES[1].ip)], 30_000));
-  await waitRoutes(a, 'ipv4', (r) => r.some((x) => x.prefix === NODES[1].block && x.best && x.source === meshName(NODES[1].ip) && !x.stale), `${NODES[1].block} over the mesh, not stale`, 30_000);
+  const aPeers = byName(await waitPeersEstablished(a, [TOR_PEER, meshPeerName(NODES[1].ip)], 30_000));
+  await waitRoutes(a, 'ipv4', (r) => r.some((x) => x.prefix === NODES[1].block && x.best && x.source === meshPeerName(NODES[1].ip) && !x.stale), `${NODES[1].block} over the mesh, not stale`, 30_000);
   t.pass('node-a: mesh back to Established, node-b\'s block relearned');
   t.equal(aPeers.get(TOR_PEER)!.since, before.get('node-a')!.get(TOR_PEER)!.since, 'node-a: ToR session untouched by node-b\'s crash');
   const frrA = parseFrrNeighborErrors(await frr.vtysh(['show bgp neighbors json'])).find((x) => x.address === NODES[0].ip)!;

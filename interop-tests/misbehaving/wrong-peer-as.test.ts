@@ -13,7 +13,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { FrrDriver } from '../lib/index.js';
 import { parseFrrNeighborErrors, parseFrrNotificationLog } from '../lib/frr-parse.js';
 import { buildLan } from '../lib/lan.js';
-import { bgpConfiguration, bgpPeer, blockAffinity, calicoNode, ipPool, petrelConfiguration, writeCalicoConfig } from '../lib/calico-resources.js';
+import { bgpPeer, meshClusterDocs, meshPeerName, writeCalicoConfig } from '../lib/calico-resources.js';
 import { bestTable, petrelPeers, petrelRoutes, startPetrelNodes, waitRoutes } from '../lib/petrel-nodes.js';
 import { waitFor } from '../lib/wait-for.js';
 
@@ -23,19 +23,13 @@ const NODES = [
   { name: 'node-b', ip: '10.94.0.3', block: '10.244.2.0/26' },
 ] as const;
 const TOR_PEER = 'Node_10_94_0_1';
-const meshName = (ip: string) => `Mesh_${ip.replace(/\./g, '_')}`;
 
 t.test('wrong peer AS on either side: 2/2 for that peer, the mesh untouched', async (t) => {
   const lan = await buildLan(t, 'was', [{ name: 'tor', addresses: [`${TOR}/24`] }, ...NODES.map((n) => ({ name: n.name, addresses: [`${n.ip}/24`] }))]);
-  const config = writeCalicoConfig(t, [
-    bgpConfiguration({ asNumber: 64512, nodeToNodeMeshEnabled: true }),
-    ...NODES.map((n) => calicoNode(n.name, { ipv4Address: `${n.ip}/24` })),
+  const config = writeCalicoConfig(t, meshClusterDocs(NODES, [
     bgpPeer('tor-for-a', { node: 'node-a', peerIP: TOR, asNumber: 65099 }), // wrong: the ToR is AS 65000
     bgpPeer('tor-for-b', { node: 'node-b', peerIP: TOR, asNumber: 65000 }),
-    ipPool('pool-v4', '10.244.0.0/16', 26),
-    ...NODES.map((n) => blockAffinity(n.name, n.block)),
-    petrelConfiguration(),
-  ]);
+  ]));
   const frr = new FrrDriver(lan.hosts['tor']!.name, {
     name: 'tor', routerId: TOR, localAs: 65000,
     neighbors: [
@@ -52,7 +46,7 @@ t.test('wrong peer AS on either side: 2/2 for that peer, the mesh untouched', as
   for (const [i, n] of [a!, b!].entries()) {
     const other = NODES[1 - i]!;
     await waitRoutes(n, 'ipv4', (r) => r.some((x) => x.prefix === other.block && x.best), `${other.block} over the mesh`, 30_000);
-    const mesh = (await petrelPeers(n)).find((p) => p.name === meshName(other.ip))!;
+    const mesh = (await petrelPeers(n)).find((p) => p.name === meshPeerName(other.ip))!;
     t.equal(mesh.state, 'Established', `${n.name}: mesh Established`);
     meshSince.set(n.name, mesh.since);
   }
@@ -89,10 +83,10 @@ t.test('wrong peer AS on either side: 2/2 for that peer, the mesh untouched', as
     const other = NODES[1 - i]!;
     const peers = await petrelPeers(n);
     t.same(
-      peers.map((p) => [p.name, p.state === 'Established', p.name === meshName(other.ip) ? p.since : 0]),
-      [[meshName(other.ip), true, meshSince.get(n.name)], [TOR_PEER, false, 0]],
+      peers.map((p) => [p.name, p.state === 'Established', p.name === meshPeerName(other.ip) ? p.since : 0]),
+      [[meshPeerName(other.ip), true, meshSince.get(n.name)], [TOR_PEER, false, 0]],
       `${n.name}: the mesh session never dropped; the ToR session is not Established`,
     );
-    t.same(bestTable(await petrelRoutes(n, 'ipv4')), { [NODES[i]!.block]: ['static1', ''], [other.block]: [meshName(other.ip), other.ip, ''] }, `${n.name}: routes untouched`);
+    t.same(bestTable(await petrelRoutes(n, 'ipv4')), { [NODES[i]!.block]: ['static1', ''], [other.block]: [meshPeerName(other.ip), other.ip, ''] }, `${n.name}: routes untouched`);
   }
 });

@@ -19,7 +19,7 @@
  */
 import t from 'tap';
 import { waitFor } from '../lib/index.js';
-import { writeCalicoConfig } from '../lib/calico-resources.js';
+import { meshPeerName, writeCalicoConfig } from '../lib/calico-resources.js';
 import type { RouteInfo } from '../../src/api/types.js';
 import { petrelRoutes, startPetrelNodes, waitPeersEstablished, waitRoutes, type PetrelNode } from '../lib/petrel-nodes.js';
 import {
@@ -27,7 +27,6 @@ import {
   routeMonitor, vxlanDevice, vxlanFdb, vxlanNeighbours, vxlanStats, type VxNode,
 } from './vxlan-cluster.js';
 
-const meshName = (ip: string) => `Mesh_${ip.replace(/\./g, '_')}`;
 const others = (me: VxNode) => VX_NODES.filter((o) => o !== me);
 const ECHO = 'echo 1 echo 2 echo 3';
 
@@ -81,14 +80,14 @@ t.test('petreld keeps vxlan.calico, its VTEPs and block routes; pod traffic cros
   const [a, b, c] = VX_NODES;
 
   for (const [i, n] of VX_NODES.entries()) {
-    await waitPeersEstablished(nodes[i]!, others(n).map((o) => meshName(o.ip)), 30_000);
+    await waitPeersEstablished(nodes[i]!, others(n).map((o) => meshPeerName(o.ip)), 30_000);
     const remote = (r: RouteInfo) => others(n).some((o) => o.always === r.prefix || o.cross === r.prefix);
     const owner = (prefix: string) => others(n).find((o) => o.always === prefix || o.cross === prefix)!;
-    const rib = await waitRoutes(nodes[i]!, 'ipv4', (r) => others(n).every((o) => [o.always, o.cross].every((p) => r.some((x) => x.prefix === p && x.best && x.source === meshName(owner(p).ip)))),
+    const rib = await waitRoutes(nodes[i]!, 'ipv4', (r) => others(n).every((o) => [o.always, o.cross].every((p) => r.some((x) => x.prefix === p && x.best && x.source === meshPeerName(owner(p).ip)))),
       'the other nodes\' blocks as BGP best routes', 20_000);
     t.same(
       rib.filter(remote).map((r) => `${r.prefix} ${r.source} ${r.best ? 'best' : '-'} ${r.nextHops.join(',')}`).sort(),
-      others(n).flatMap((o) => [o.always, o.cross].flatMap((p) => [`${p} ${meshName(o.ip)} best ${o.ip}`, `${p} kernel1 - `])).sort(),
+      others(n).flatMap((o) => [o.always, o.cross].flatMap((p) => [`${p} ${meshPeerName(o.ip)} best ${o.ip}`, `${p} kernel1 - `])).sort(),
       `${n.name}: each remote block is a BGP best route (next hop the owner) plus the tunnel route learned from the kernel (kernel1, preference 10)`,
     );
   }
@@ -147,6 +146,6 @@ t.test('petreld keeps vxlan.calico, its VTEPs and block routes; pod traffic cros
   const reloaded = await waitTunnelState(nodes[1]!, b, 'MTU 1400 after SIGHUP', 1400);
   t.equal(reloaded.ifindex, repaired.ifindex, 'node-b: MTU changed in place (same device)');
   t.equal((await vxlanDevice(nsA))?.mtu, 1410, 'node-a keeps MTU 1410 (not reloaded)');
-  t.same((await petrelRoutes(nodes[1]!, 'ipv4')).filter((r) => r.prefix === a.always && r.best).map((r) => r.source), [meshName(a.ip)], 'node-b: the BGP best route unaffected by the reload');
+  t.same((await petrelRoutes(nodes[1]!, 'ipv4')).filter((r) => r.prefix === a.always && r.best).map((r) => r.source), [meshPeerName(a.ip)], 'node-b: the BGP best route unaffected by the reload');
   t.equal(await echoEventually(pods[0]!, a.podAlways, b.podAlways, 10_000), ECHO, 'pod-a → pod-b after the reload');
 });
