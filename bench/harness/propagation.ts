@@ -16,6 +16,7 @@ import type { FeederArgs } from './feeder-main';
 import type { FibCounterArgs } from './fib-counter-main';
 import { ProcSampler } from './proc-stats';
 import type { SinkArgs } from './sink-main';
+import { runError, teardownRun } from './run-cleanup';
 import { createTopology, DUT_FEED_IP, DUT_SINK_IP, SINK_IP, type Topology } from './topology';
 import { ipv4ToNumber } from './feed';
 
@@ -188,11 +189,9 @@ export async function runPropagation(kind: DutKind, p: PropagationParams, opts: 
       clearInterval(timer);
     }
   } catch (e) {
-    res.error = `${e instanceof Error ? e.message : String(e)}${dut.logTail() ? ` | log: ${dut.logTail().slice(-400)}` : ''}`;
+    res.error = runError(e, dut);
   } finally {
-    for (const h of helpers) await h.stop().catch(() => undefined);
-    await dut.stop().catch(() => undefined);
-    await topo?.destroy();
+    await teardownRun(helpers, dut, topo);
   }
   return res;
 }
@@ -227,10 +226,9 @@ export async function runToolsCalibration(p: PropagationParams): Promise<Propaga
     res.sinkCpuMs = Number(done['cpuMs']);
     res.complete = res.sinkCount === expected;
   } catch (e) {
-    res.error = e instanceof Error ? e.message : String(e);
+    res.error = runError(e);
   } finally {
-    for (const h of helpers) await h.stop().catch(() => undefined);
-    await topo?.destroy();
+    await teardownRun(helpers, undefined, topo);
   }
   return res;
 }

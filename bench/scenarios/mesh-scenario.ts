@@ -12,6 +12,7 @@ import type { FibCounterArgs } from '../harness/fib-counter-main';
 import type { MeshArgs } from '../harness/mesh-main';
 import { ProcSampler } from '../harness/proc-stats';
 import { formatTable, ratio, type Row } from '../harness/report';
+import { runError, teardownRun } from '../harness/run-cleanup';
 import { createTopology, DUT_FEED_IP, type Topology } from '../harness/topology';
 
 /** Options of C1. */
@@ -117,11 +118,9 @@ export async function runMesh(kind: DutKind, o: MeshOptions): Promise<MeshResult
       clearInterval(timer);
     }
   } catch (e) {
-    res.error = `${e instanceof Error ? e.message : String(e)}${dut.logTail() ? ` | log: ${dut.logTail().slice(-400)}` : ''}`;
+    res.error = runError(e, dut);
   } finally {
-    for (const h of helpers) await h.stop().catch(() => undefined);
-    await dut.stop().catch(() => undefined);
-    await topo?.destroy();
+    await teardownRun(helpers, dut, topo);
   }
   return res;
 }

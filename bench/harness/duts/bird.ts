@@ -6,12 +6,12 @@
  * nothing else: `protocol device`, one `protocol kernel` (IPv4, `export all`) only when the FIB is on, and one
  * passive `protocol bgp` per neighbor importing and exporting all, with the spec's timers.
  */
-import { accessSync, constants, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { run, startDaemon, type DaemonProcess } from '../../../interop-tests/lib/exec';
+import { run } from '../../../interop-tests/lib/exec';
 import { bird1Dir } from '../../../interop-tests/lib/peer-binaries';
 import type { Dut, DutSpec } from './dut';
+import { SingleDaemonDut } from './daemon-dut';
 
 /** Renders bird.conf for BIRD `major` 2 or 1. */
 export function renderBenchBirdConfig(spec: DutSpec, major: 1 | 2): string {
@@ -37,12 +37,12 @@ export function renderBenchBirdConfig(spec: DutSpec, major: 1 | 2): string {
 }
 
 /** BIRD 2 or 1.6 as a DUT. */
-export class BirdDut implements Dut {
+export class BirdDut extends SingleDaemonDut implements Dut {
   readonly hasFib = true;
-  private dir: string | undefined;
-  private proc: DaemonProcess | undefined;
 
-  constructor(readonly kind: 'bird2' | 'bird1') {}
+  constructor(readonly kind: 'bird2' | 'bird1') {
+    super();
+  }
 
   private get bin(): { bird: string; birdc: string } {
     const root = this.kind === 'bird1' ? `${bird1Dir()}/usr/sbin` : '/usr/sbin';
@@ -50,14 +50,7 @@ export class BirdDut implements Dut {
   }
 
   missing(): string[] {
-    return [this.bin.bird].filter((p) => {
-      try {
-        accessSync(p, constants.X_OK);
-        return false;
-      } catch {
-        return true;
-      }
-    });
+    return this.missingOf([this.bin.bird]);
   }
 
   async version(): Promise<string> {
@@ -67,36 +60,11 @@ export class BirdDut implements Dut {
   }
 
   async start(netns: string, spec: DutSpec): Promise<void> {
-    const dir = (this.dir = mkdtempSync(join(tmpdir(), `petrel-bench-${this.kind}-`)));
+    const dir = this.makeDir(this.kind);
     writeFileSync(join(dir, 'bird.conf'), renderBenchBirdConfig(spec, this.kind === 'bird1' ? 1 : 2));
     const sock = join(dir, 'bird.ctl');
-    this.proc = startDaemon(this.bin.bird, ['-f', '-c', join(dir, 'bird.conf'), '-s', sock, '-P', join(dir, 'bird.pid')], {
-      name: `${this.kind}@${netns}`,
-      logFile: join(dir, 'bird.out'),
-      netns,
-    });
-    const deadline = Date.now() + 10_000;
-    for (;;) {
-      if (!this.proc.alive()) throw new Error(`${this.kind} exited on start: ${this.logTail()}`);
-      const ok = await run(this.bin.birdc, ['-s', sock, 'show', 'status']).then((r) => r.stdout.includes('Daemon is up'), () => false);
-      if (ok) return;
-      if (Date.now() > deadline) throw new Error(`${this.kind} did not answer on ${sock}: ${this.logTail()}`);
-      await new Promise((r) => setTimeout(r, 100));
-    }
-  }
-
-  rootPids(): number[] {
-    return this.proc?.alive() ? [this.proc.pid] : [];
-  }
-
-  logTail(): string {
-    return (this.proc?.log() ?? '').slice(-1500);
-  }
-
-  async stop(): Promise<void> {
-    await this.proc?.stop(5000);
-    this.proc = undefined;
-    if (this.dir) rmSync(this.dir, { recursive: true, force: true });
-    this.dir = undefined;
+    const args = ['-f', '-c', join(dir, 'bird.conf'), '-s', sock, '-P', join(dir, 'bird.pid')];
+    await this.launch(netns, this.kind, this.bin.bird, args, join(dir, 'bird.out'),
+      () => run(this.bin.birdc, ['-s', sock, 'show', 'status']).then((r) => r.stdout.includes('Daemon is up')));
   }
 }

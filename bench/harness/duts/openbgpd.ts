@@ -6,11 +6,11 @@
  * spec's hold time (one setting per line), and `allow from any` / `allow to any` (without them nothing passes).
  * bgpd chroots into /run/openbgpd, which must exist. Its privilege-separated children are found by the sampler.
  */
-import { accessSync, chmodSync, constants, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { chmodSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { run, startDaemon, type DaemonProcess } from '../../../interop-tests/lib/exec';
+import { run } from '../../../interop-tests/lib/exec';
 import type { Dut, DutSpec } from './dut';
+import { SingleDaemonDut } from './daemon-dut';
 
 const BGPD = '/usr/sbin/bgpd';
 const BGPCTL = '/usr/sbin/bgpctl';
@@ -26,21 +26,12 @@ export function renderOpenBgpdConfig(spec: DutSpec, socket: string): string {
 }
 
 /** OpenBGPD as a DUT. */
-export class OpenBgpdDut implements Dut {
+export class OpenBgpdDut extends SingleDaemonDut implements Dut {
   readonly kind = 'openbgpd' as const;
   readonly hasFib = false;
-  private dir: string | undefined;
-  private proc: DaemonProcess | undefined;
 
   missing(): string[] {
-    return [BGPD, BGPCTL].filter((p) => {
-      try {
-        accessSync(p, constants.X_OK);
-        return false;
-      } catch {
-        return true;
-      }
-    });
+    return this.missingOf([BGPD, BGPCTL]);
   }
 
   async version(): Promise<string> {
@@ -50,34 +41,12 @@ export class OpenBgpdDut implements Dut {
 
   async start(netns: string, spec: DutSpec): Promise<void> {
     if (!existsSync('/run/openbgpd')) mkdirSync('/run/openbgpd', { recursive: true });
-    const dir = (this.dir = mkdtempSync(join(tmpdir(), 'petrel-bench-openbgpd-')));
+    const dir = this.makeDir('openbgpd');
     const sock = join(dir, 'bgpd.sock');
     const conf = join(dir, 'bgpd.conf');
     writeFileSync(conf, renderOpenBgpdConfig(spec, sock));
     chmodSync(conf, 0o600);
-    this.proc = startDaemon(BGPD, ['-d', '-f', conf], { name: `openbgpd@${netns}`, logFile: join(dir, 'bgpd.out'), netns });
-    const deadline = Date.now() + 10_000;
-    for (;;) {
-      if (!this.proc.alive()) throw new Error(`openbgpd exited on start: ${this.logTail()}`);
-      const ok = await run(BGPCTL, ['-s', sock, 'show', 'summary']).then(() => true, () => false);
-      if (ok) return;
-      if (Date.now() > deadline) throw new Error(`openbgpd did not answer on ${sock}: ${this.logTail()}`);
-      await new Promise((r) => setTimeout(r, 100));
-    }
-  }
-
-  rootPids(): number[] {
-    return this.proc?.alive() ? [this.proc.pid] : [];
-  }
-
-  logTail(): string {
-    return (this.proc?.log() ?? '').slice(-1500);
-  }
-
-  async stop(): Promise<void> {
-    await this.proc?.stop(5000);
-    this.proc = undefined;
-    if (this.dir) rmSync(this.dir, { recursive: true, force: true });
-    this.dir = undefined;
+    await this.launch(netns, 'openbgpd', BGPD, ['-d', '-f', conf], join(dir, 'bgpd.out'),
+      () => run(BGPCTL, ['-s', sock, 'show', 'summary']).then(() => true));
   }
 }
