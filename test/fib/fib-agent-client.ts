@@ -2,6 +2,7 @@
  * DOC: the test side of `fib-agent.ts`: starts a FIB agent in a namespace, sends it commands, reads `ip route`
  * in that namespace, and kills the agent (SIGKILL available, to test persistence) on teardown.
  */
+import { readFileSync, readdirSync } from 'node:fs';
 import { ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { join } from 'node:path';
@@ -36,6 +37,21 @@ export class FibAgent {
   private readonly waiting = new Map<number, (v: Record<string, unknown>) => void>();
   private ready!: Promise<void>;
   stderr = '';
+
+  /** The pid of the agent's kernel monitor process (a child running monitor-child.js), or undefined. */
+  monitorPid(): number | undefined {
+    for (const pid of readdirSync('/proc')) {
+      if (!/^\d+$/.test(pid)) continue;
+      try {
+        const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+        const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+        if (ppid === this.child.pid && readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('monitor-child')) return Number(pid);
+      } catch {
+        // gone meanwhile
+      }
+    }
+    return undefined;
+  }
 
   private constructor(private readonly child: ChildProcess) {
     let onReady!: () => void;

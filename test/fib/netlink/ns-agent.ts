@@ -8,16 +8,20 @@
  *   {id, op:'batch', hex, acks?}   → {id, result: BatchResult}
  *   {id, op:'request', hex}         → {id, ok: true} | {id, errno}
  *   {id, op:'dump', hex}            → {id, messages: hex[]}
- *   {id, op:'subscribe', groups, recvBufferSize?} → {id, ok: true}, then {event:'message', hex} / {event:'resync'}
+ *   {id, op:'dumpEach', hex}        → {id, messages: hex[], count}
+ *   {id, op:'subscribe', groups, recvBufferSize?} → {id, ok: true}, then {event:'message', hex, sub} / {event:'resync'}
+ *     (`sub`: the subscription's number, from 0 in subscribe order)
+ *   {id, op:'monitorProcesses'}     → {id, count} (monitor-child processes of this agent)
  * The first argument, if any, is JSON TransportOptions for the request socket (tests shrink buffers and chunks).
  */
+import { readFileSync, readdirSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { FibError } from '../../../src/fib/netlink/errors';
 import { Monitor, NetlinkTransport, TransportOptions, subscribe } from '../../../src/fib/netlink/transport';
 
 interface Command {
   id: number;
-  op: 'batch' | 'request' | 'dump' | 'subscribe';
+  op: 'batch' | 'request' | 'dump' | 'dumpEach' | 'subscribe' | 'monitorProcesses';
   hex?: string;
   acks?: 'errors' | 'all';
   groups?: number[];
@@ -26,6 +30,23 @@ interface Command {
 
 const transport = NetlinkTransport.open(process.argv[2] ? (JSON.parse(process.argv[2]) as TransportOptions) : {});
 const monitors: Monitor[] = [];
+let subscribed = 0;
+
+/** Child processes of this one running monitor-child.js. */
+function monitorProcesses(): number {
+  let n = 0;
+  for (const pid of readdirSync('/proc')) {
+    if (!/^\d+$/.test(pid)) continue;
+    try {
+      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      if (ppid === process.pid && readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('monitor-child')) n++;
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return n;
+}
 
 function reply(obj: unknown): void {
   process.stdout.write(`${JSON.stringify(obj)}\n`);
@@ -46,12 +67,22 @@ async function handle(cmd: Command): Promise<void> {
         reply({ id: cmd.id, messages: msgs.map((m) => m.toString('hex')) });
         return;
       }
-      case 'subscribe':
+      case 'dumpEach': {
+        const messages: string[] = [];
+        const count = await transport.dumpEach(Buffer.from(cmd.hex!, 'hex'), (m) => messages.push(m.toString('hex')), () => (messages.length = 0));
+        reply({ id: cmd.id, messages, count });
+        return;
+      }
+      case 'monitorProcesses':
+        reply({ id: cmd.id, count: monitorProcesses() });
+        return;
+      case 'subscribe': {
+        const sub = subscribed++;
         monitors.push(
           await subscribe(
             cmd.groups!,
             {
-              onMessage: (m) => reply({ event: 'message', hex: m.toString('hex') }),
+              onMessage: (m) => reply({ event: 'message', hex: m.toString('hex'), sub }),
               onResync: () => reply({ event: 'resync' }),
             },
             { recvBufferSize: cmd.recvBufferSize },
@@ -59,6 +90,7 @@ async function handle(cmd: Command): Promise<void> {
         );
         reply({ id: cmd.id, ok: true });
         return;
+      }
     }
   } catch (err) {
     reply({ id: cmd.id, errno: err instanceof FibError ? err.errno : -1, error: String(err) });
