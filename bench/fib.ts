@@ -2,7 +2,7 @@
  * DOC: FIB install-rate benchmark (performance.md target F1: ≥ 200k routes/s batched; report one-per-route too).
  *
  * Run as root: `node dist/bench/fib.js [--routes 10000,100000,1000000] [--len 24|32] [--single-max 100000]
- *   [--nexthop gw|gw-dev|onlink|dev|blackhole]` (default gw: `via 10.1.0.2`, what BGP routes look like).
+ *   [--nexthop gw|gw-dev|onlink|dev|blackhole] [--fib-only] [--no-fib]` (default gw: `via 10.1.0.2`, what BGP routes look like).
  * The parent creates a scratch network namespace with a veth pair (10.1.0.1/24 on v0; the gateway 10.1.0.2 sits
  * on that subnet), re-runs this script inside it (`ip netns exec`, since a netlink socket lives in its opener's
  * namespace), and deletes the namespace at the end, even on error or Ctrl-C. The child installs N routes
@@ -13,10 +13,14 @@
  *   - single:    one request per route, waiting for each ACK (BIRD's way), for up to --single-max routes.
  *   - fib:       end to end through the Fib object (src/fib/fib.ts): N iBGP routes upserted into a Loc-RIB, the
  *                FIB pulls the journal, computes the desired route (next-hop resolution through the kernel table),
- *                diffs and writes; timed until the FIB is idle, monitor and all (--no-fib skips it).
+ *                diffs and writes; timed until the FIB is idle, monitor and all (--no-fib skips it, --fib-only runs only
+ *                it). Also printed: the process's CPU time, event-loop lag p99/max during the FIB phase (kernel trie
+ *                resizes inside one sendmsg set the max at a million routes), and the FIB's scan and repair counts
+ *                (a scan beyond the first means the monitor overran and the FIB resynced).
  * Each install is checked by counting the table with `ip route`, then removed with a batched delete (also timed).
  */
 import { execFileSync, spawn } from 'node:child_process';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { Af, NlWriter, Route, RouteType, RtmType, ROUTE_DELETE_FLAGS, ROUTE_REPLACE_FLAGS, encodeRoute } from '../src/fib/netlink/codec';
 import { NetlinkTransport } from '../src/fib/netlink/transport';
 import { Fib } from '../src/fib/fib';
@@ -39,10 +43,11 @@ interface Args {
   singleMax: number;
   child: boolean;
   fib: boolean;
+  fibOnly: boolean;
 }
 
 function parseArgs(argv: string[]): Args {
-  const a: Args = { routes: [10_000, 100_000], len: 24, nexthop: 'gw', singleMax: 100_000, child: false, fib: true };
+  const a: Args = { routes: [10_000, 100_000], len: 24, nexthop: 'gw', singleMax: 100_000, child: false, fib: true, fibOnly: false };
   for (let i = 0; i < argv.length; i++) {
     const v = argv[i + 1];
     if (argv[i] === '--routes') (a.routes = v.split(',').map((s) => Number(s.replace(/_/g, '')))), i++;
@@ -51,6 +56,7 @@ function parseArgs(argv: string[]): Args {
     else if (argv[i] === '--single-max') (a.singleMax = Number(v)), i++;
     else if (argv[i] === '--child') a.child = true;
     else if (argv[i] === '--no-fib') a.fib = false;
+    else if (argv[i] === '--fib-only') a.fibOnly = true;
   }
   if (!['gw', 'gw-dev', 'onlink', 'dev', 'blackhole'].includes(a.nexthop)) throw new Error(`bad --nexthop ${a.nexthop}`);
   if (a.routes.some((n) => !Number.isInteger(n) || n <= 0 || n > 4_000_000)) throw new Error(`bad --routes ${a.routes.join(',')}`);
@@ -81,9 +87,9 @@ async function parent(args: Args): Promise<number> {
     ip(ns, ['addr', 'add', '10.1.0.1/24', 'dev', 'v0']);
     ip(ns, ['link', 'set', 'v0', 'up']);
     ip(ns, ['link', 'set', 'v1', 'up']);
-    const childArgs = [__filename, '--child', '--routes', args.routes.join(','), '--len', String(args.len), '--nexthop', args.nexthop, '--single-max', String(args.singleMax), ...(args.fib ? [] : ['--no-fib'])];
+    const childArgs = [__filename, '--child', '--routes', args.routes.join(','), '--len', String(args.len), '--nexthop', args.nexthop, '--single-max', String(args.singleMax), ...(args.fib ? [] : ['--no-fib']), ...(args.fibOnly ? ['--fib-only'] : [])];
     return await new Promise<number>((resolve) => {
-      const child = spawn('ip', ['netns', 'exec', ns, process.execPath, ...childArgs], { stdio: 'inherit' });
+      const child = spawn('ip', ['netns', 'exec', ns, process.execPath, ...process.execArgv, ...childArgs], { stdio: 'inherit' });
       child.on('exit', (code) => resolve(code ?? 1));
     });
   } finally {
@@ -145,7 +151,7 @@ async function child(args: Args): Promise<void> {
     return ms;
   };
 
-  for (const n of args.routes) {
+  for (const n of args.fibOnly ? [] : args.routes) {
     for (const acks of ['errors', 'all'] as const) {
       w.reset();
       const t0 = performance.now();
@@ -197,13 +203,22 @@ async function throughFib(n: number, len: number): Promise<Record<string, unknow
   f.nextHop = '10.1.0.2';
   const set = interner.internSet(f);
   const step = 2 ** (32 - len);
+  const lag = monitorEventLoopDelay({ resolution: 5 });
+  const c0 = process.cpuUsage();
   const t0 = performance.now();
   for (let i = 0; i < n; i++) rib.upsert(ipv4Key(0x40000000 + i * step, len), src, 0, interner.ref(set), interner.ref(set), 100);
   const t1 = performance.now();
+  lag.enable();
   await fib.whenIdle();
   const t2 = performance.now();
+  lag.disable();
+  const lagP99 = lag.percentile(99) / 1e6;
+  const lagMax = lag.max / 1e6;
+  const cpu = process.cpuUsage(c0);
+  const cpuMs = (cpu.user + cpu.system) / 1000;
   const installed = countRoutes();
   if (installed !== n) throw new Error(`fib: ${installed} of ${n} in the table (${JSON.stringify(fib.counters)})`);
+  const { scans, repairs } = fib.counters;
   const d0 = performance.now();
   for (let i = 0; i < n; i++) rib.withdraw(ipv4Key(0x40000000 + i * step, len), src, 0);
   await fib.whenIdle();
@@ -211,8 +226,11 @@ async function throughFib(n: number, len: number): Promise<Record<string, unknow
   const left = countRoutes();
   fib.stop();
   if (left !== 0) throw new Error(`fib: ${left} routes left after withdrawing all`);
-  console.log(`${String(n).padStart(8)} fib      : RIB insert ${(t1 - t0).toFixed(0)} ms, FIB ${(t2 - t1).toFixed(0)} ms → ${rate(n, t2 - t0)} end to end; withdraw ${rate(n, d1 - d0)}`);
-  return { n, mode: 'fib', ribMs: t1 - t0, fibMs: t2 - t1, routesPerSec: (n / (t2 - t0)) * 1000, withdrawPerSec: (n / (d1 - d0)) * 1000 };
+  console.log(
+    `${String(n).padStart(8)} fib      : RIB insert ${(t1 - t0).toFixed(0)} ms, FIB ${(t2 - t1).toFixed(0)} ms → ${rate(n, t2 - t0)} end to end ` +
+      `(CPU ${cpuMs.toFixed(0)} ms, loop lag p99 ${lagP99.toFixed(0)} ms max ${lagMax.toFixed(0)} ms (FIB phase), scans ${scans}, repairs ${repairs}); withdraw ${rate(n, d1 - d0)}`,
+  );
+  return { n, mode: 'fib', ribMs: t1 - t0, fibMs: t2 - t1, cpuMs, lagP99, lagMax, scans, repairs, routesPerSec: (n / (t2 - t0)) * 1000, withdrawPerSec: (n / (d1 - d0)) * 1000 };
 }
 
 async function main(): Promise<void> {

@@ -11,9 +11,12 @@
  * in order, the dirty set (repairs, retries, convergence), the re-feed iterators (start, next-hop or policy
  * change: the whole Loc-RIB), and each Loc-RIB journal through our own cursor; compute each prefix's desired shape
  * (desired-route.ts) and compare it with the installed one (`===`); encode the differences into one FibBatch; send
- * it (transport.batch: many messages per sendmsg, only failures answered) and settle per-message failures.
- * The installed table is updated when a message is encoded (optimistically), so the monitor's echo of our own
- * writes compares equal; a failure restores the previous state and queues the prefix for retry with back-off.
+ * it (transport.batch: 1024 messages per sendmsg, only failures answered, the event loop turning between chunks)
+ * and settle per-message failures. A slice ends after SLICE prefixes or SLICE_MS of evaluation, whichever first.
+ * The installed table is updated when a message is encoded (optimistically) and is authoritative: nothing but a
+ * failure answer, or a kernel route seen to differ, changes it. A failure restores the previous state and queues the
+ * prefix for retry with back-off. Our own writes never come back: the transport is opened with `silenceEchoes`, so
+ * the monitor process drops their notifications (they carry our socket's port) before they reach us.
  *
  * Persistence (BIRD persist + graceful restart, contract §7): `stop()` leaves every route in the kernel. `start()`
  * dumps the kernel, adopts the routes with our protocol in our table into the installed table (so an unchanged
@@ -23,20 +26,22 @@
  * desired are deleted and a scan removes any other stale route of ours. A kill -9 therefore never removes a route
  * that is still valid: it is either re-desired (kept, unchanged) or deleted only after convergence.
  *
- * Repair: a monitor notification in our table for a prefix we installed (same metric) that deletes it, or replaces
- * it with a route of another protocol, makes us forget the installed state and rewrite the prefix (rate-limited per
- * prefix; beyond that the scan takes over). A NEW notification with our own protocol is taken as our own echo: it
- * is not compared (that would double the cost of bulk installs); such tampering is found by the scan, which dumps
- * the kernel every `scanTime` seconds (at least 20 times the last scan's duration, so a large table does not spend
- * its time scanning), compares shapes, rewrites what differs or is missing and, after convergence, deletes routes
- * of ours we do not want. A monitor overrun (ENOBUFS) reloads the kernel state and scans.
+ * Repair: a monitor notification in our table for a prefix we installed (same metric) that deletes it, replaces it
+ * with a route of another protocol, or rewrites it with our protocol but another shape, makes us forget the installed
+ * state and rewrite the prefix (rate-limited per prefix; beyond that the scan takes over). The scan dumps the kernel
+ * every `scanTime` seconds (at least 20 times the last scan's duration, so a large table does not spend its time
+ * scanning), streamed, compares each route of ours with its installed shape by bytes (route-signature.ts; decoding
+ * only on a mismatch), rewrites what differs or is missing and, after convergence, deletes routes of ours we do not
+ * want. A monitor overrun (ENOBUFS; the monitor process is restarted) is answered, once the work queue is empty, by
+ * one scan that also rebuilds the next-hop resolver from the same dumps.
  */
 import { FibBatch, OpFlag } from './fib-batch';
 import { DesiredRoutes, UNRESOLVED } from './desired-route';
 import { NexthopResolver } from './nexthop-resolver';
 import { ShapeTable, type RouteShape } from './route-shape';
 import { newRoutePeek, peekRoute } from './route-peek';
-import { Errno, RtmType, RtnlGroup, decodeAddr, decodeLink, decodeRoute, errnoName } from './netlink/codec';
+import { matchesSignature, routeSignature } from './route-signature';
+import { Af, Errno, NlWriter, RtmType, RtnlGroup, decodeAddr, decodeLink, decodeRoute, encodeAddrDump, encodeLinkDump, errnoName } from './netlink/codec';
 import { NetlinkTransport, subscribe, type BatchResult, type Monitor } from './netlink/transport';
 import type { FibCounters, FibOptions, KernelPolicies } from './fib-types';
 
@@ -51,6 +56,13 @@ import { formatPrefixKey, type PrefixKey } from '../util/prefix';
 const MAIN_TABLE = 254;
 const MONITOR_GROUPS = [RtnlGroup.Link, RtnlGroup.Ipv4Ifaddr, RtnlGroup.Ipv6Ifaddr, RtnlGroup.Ipv4Route, RtnlGroup.Ipv6Route];
 const REPAIRS_PER_SECOND = 5;
+/** Milliseconds of route evaluation per slice before the batch is sent and the event loop gets a turn. */
+const SLICE_MS = 8;
+/**
+ * Route writes per sendmsg: the kernel runs a whole sendmsg inside the syscall, on the event loop's thread
+ * (≈ 5 ms for 1024 routes; a trie resize inside one can still take hundreds of ms at a million routes).
+ */
+const CHUNK_MESSAGES = 1024;
 
 interface Feed {
   rib: LocRib;
@@ -111,7 +123,7 @@ export class Fib {
 
   /** Opens the netlink sockets, adopts our routes left in the kernel, and starts following the Loc-RIBs. */
   async start(): Promise<void> {
-    this.transport = NetlinkTransport.open(this.opts.transport);
+    this.transport = NetlinkTransport.open({ maxChunkMessages: CHUNK_MESSAGES, silenceEchoes: true, ...this.opts.transport });
     this.monitor = await subscribe(MONITOR_GROUPS, {
       onMessage: (m) => this.onKernelMessage(m),
       onResync: () => {
@@ -255,15 +267,14 @@ export class Fib {
           // and one reload after the burst serves them all.
           if (this.resyncWanted) {
             this.resyncWanted = false;
-            this.resolver.clear();
-            await loadKernelState(this.transport!, this.resolver, this.opts.table, this.opts.protocol);
+            this.scanWanted = false;
+            await this.scan(true);
             this.revalidateWanted = true;
-            this.scanWanted = true;
             continue;
           }
           if (!this.scanWanted) break;
           this.scanWanted = false;
-          await this.scan();
+          await this.scan(false);
           continue;
         }
         await new Promise<void>((r) => setImmediate(r));
@@ -289,11 +300,12 @@ export class Fib {
   /** Evaluates up to one slice of prefixes into the batch; returns how many were taken. */
   private fill(): number {
     let budget = this.slice;
+    const until = performance.now() + SLICE_MS;
     for (const k of this.dirty) {
       if (budget <= 0) break;
       this.dirty.delete(k);
       this.process(k);
-      budget--;
+      if ((--budget & 255) === 0 && performance.now() > until) budget = 0;
     }
     for (const f of this.feeds) {
       while (budget > 0 && f.refeed !== undefined) {
@@ -301,18 +313,19 @@ export class Fib {
         if (n.done) f.refeed = undefined;
         else {
           this.process(n.value);
-          budget--;
+          if ((--budget & 255) === 0 && performance.now() > until) budget = 0;
         }
       }
     }
     const keys = this.keys;
     for (const f of this.feeds) {
       while (budget > 0) {
-        const n = f.rib.journal.read(f.cursor, Math.min(budget, 1024), keys);
+        const n = f.rib.journal.read(f.cursor, Math.min(budget, 512), keys);
         if (n === 0) break;
         for (let i = 0; i < n; i++) this.process(keys[i]);
         keys.length = 0;
         budget -= n;
+        if (performance.now() > until) budget = 0;
       }
     }
     return this.slice - budget;
@@ -443,7 +456,7 @@ export class Fib {
         const p = this.peek;
         if (!peekRoute(m, p)) return;
         const op = type === RtmType.NewRoute ? 'new' : 'del';
-        if (p.table === this.opts.table) this.checkOwn(op, p.key, p.protocol, p.metric);
+        if (p.table === this.opts.table) this.checkOwn(op, p.key, p.protocol, p.metric, m);
         if (this.resolver.wants(p.table, p.protocol) && this.resolver.applyRoute(op, decodeRoute(m))) this.revalidateSoon();
       } else if (type === RtmType.NewLink || type === RtmType.DelLink) {
         const l = decodeLink(m);
@@ -466,41 +479,68 @@ export class Fib {
     this.kick();
   }
 
-  /** A notification in our table: put our route back if someone else removed or replaced it. */
-  private checkOwn(op: 'new' | 'del', k: PrefixKey, protocol: number, metric: number): void {
+  /**
+   * A notification in our table, rarely one of our own writes (the monitors drop those: `silenceEchoes`): put our
+   * route back if someone else removed it, replaced it with another protocol's, or rewrote it with ours.
+   */
+  private checkOwn(op: 'new' | 'del', k: PrefixKey, protocol: number, metric: number, m: Buffer): void {
     const have = this.installed.get(k);
     if (have === undefined || have.metric !== metric || this.adopted.has(k)) return;
-    if (op === 'new' && protocol === this.opts.protocol) return;
+    if (op === 'new' && protocol === this.opts.protocol && this.sameShape(m, have)) return;
     this.repair(k, true);
   }
 
-  /** The safety net: dump the kernel, rewrite what differs from the installed table, delete stale routes. */
-  private async scan(): Promise<void> {
+  /** Whether the kernel route message `m` is a route of shape `have` (bytes first, decoding when they differ). */
+  private sameShape(m: Buffer, have: RouteShape): boolean {
+    if (have.sig !== undefined && matchesSignature(m, have.sig)) return true;
+    if (this.shapes.fromKernel(decodeRoute(m)) !== have) return false;
+    have.sig ??= routeSignature(m);
+    return true;
+  }
+
+  /**
+   * The safety net: dump the kernel's routes (streamed: no array of a million views, and the event loop turns
+   * between datagrams), rewrite ours that differ from the installed table (compared by signature, decoded only when
+   * the bytes differ), delete stale routes of ours after convergence, and rewrite installed routes that are
+   * missing. With `reload` (after a monitor overrun) the resolver is rebuilt from the same dumps: one route dump
+   * serves both. The installed table stays authoritative throughout: only a route seen to differ is repaired.
+   */
+  private async scan(reload: boolean): Promise<void> {
     const t0 = Date.now();
-    const msgs = await this.transport!.dump(dumpRoutesRequest());
+    const tr = this.transport!;
+    if (reload) {
+      this.resolver.clear();
+      await tr.dumpEach(dumpRequest((w) => encodeLinkDump(w, 0)), (m) => this.resolver.applyLink('new', decodeLink(m)));
+      await tr.dumpEach(dumpRequest((w) => encodeAddrDump(w, 0, Af.Unspec)), (m) => this.resolver.applyAddr('new', decodeAddr(m)));
+    }
     const p = this.peek;
     const { table, protocol } = this.opts;
     let matched = 0;
-    for (const m of msgs) {
-      if (!peekRoute(m, p) || p.table !== table) continue;
+    await tr.dumpEach(dumpRoutesRequest(), (m) => {
+      if (!peekRoute(m, p)) return;
+      if (reload && this.resolver.wants(p.table, p.protocol)) this.resolver.applyRoute('new', decodeRoute(m));
+      if (p.table !== table) return;
       const k = p.key;
       const have = this.installed.get(k);
       const same = have !== undefined && have.metric === p.metric;
       if (p.protocol === protocol) {
         if (same) {
-          matched++;
-          if (this.shapes.fromKernel(decodeRoute(m)) !== have && !this.adopted.has(k)) this.repair(k, false);
+          if (this.adopted.has(k) || this.sameShape(m, have)) matched++;
+          else this.repair(k, false);
         } else if (this.isConverged && !this.dirty.has(k)) {
           this.batch.removeExtra(k, p.family, table, protocol, p.metric);
           this.stats.deletes++;
         }
       } else if (same && !this.adopted.has(k)) this.repair(k, false);
-    }
+    }, () => {
+      matched = 0;
+    });
     if (matched < this.installed.size) {
+      // Some installed route is missing from the kernel: a second pass finds which (rare; no set otherwise).
       const seen = new Set<PrefixKey>();
-      for (const m of msgs) {
+      await tr.dumpEach(dumpRoutesRequest(), (m) => {
         if (peekRoute(m, p) && p.table === table && p.protocol === protocol && this.installed.get(p.key)?.metric === p.metric) seen.add(p.key);
-      }
+      }, () => seen.clear());
       for (const k of [...this.installed.keys()]) if (!seen.has(k) && !this.adopted.has(k)) this.repair(k, false);
     }
     this.shapes.sweep();
@@ -510,3 +550,8 @@ export class Fib {
   }
 }
 
+function dumpRequest(encode: (w: NlWriter) => void): Buffer {
+  const w = new NlWriter(64);
+  encode(w);
+  return w.finish();
+}

@@ -2,7 +2,8 @@
  * DOC: loading the kernel's state into the FIB: links, addresses and routes dumped over rtnetlink, fed to the
  * next-hop resolver, and Petrel's own routes (our protocol in our table) handed to an adoption callback.
  *
- * Used at start (adoption: BIRD's persist + graceful restart) and after a monitor overrun (resolver reload only).
+ * Used at start (adoption: BIRD's persist + graceful restart); after a monitor overrun the FIB's scan reloads the
+ * resolver from its own streamed dumps instead (fib.ts).
  * Dumps cannot overrun (the kernel fills them as we read: transport.ts); the monitor is subscribed before the
  * dumps so nothing that changes meanwhile is missed.
  */

@@ -36,6 +36,8 @@ export interface RouteShape {
   readonly add: Route;
   /** RTM_DELROUTE template matching exactly this route (table, protocol, metric). */
   readonly del: Route;
+  /** The kernel's dump bytes of a route of this shape, once confirmed by a scan (route-signature.ts). */
+  sig: Buffer | undefined;
 }
 
 /** Types whose next hops are meaningless to compare. */
@@ -106,6 +108,7 @@ export class ShapeTable {
       key, family, type, metric: m, nexthops: nhs, refs: 0,
       add: this.addTemplate(family, type, m, nhs),
       del: { family, dstLen: 0, table: this.table, protocol: this.protocol, priority: m },
+      sig: undefined,
     };
     this.shapes.set(key, shape);
     return shape;

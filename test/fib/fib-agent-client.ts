@@ -5,6 +5,7 @@
 import { ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { join } from 'node:path';
+import { monitorChildPids } from './netlink/monitor-children';
 import type { FibCounters } from '../../src/fib/fib';
 import type { PolicyDef } from '../../src/rib/policy/types';
 import { TeardownHost, exec, spawnIn } from '../helpers/netns';
@@ -36,6 +37,11 @@ export class FibAgent {
   private readonly waiting = new Map<number, (v: Record<string, unknown>) => void>();
   private ready!: Promise<void>;
   stderr = '';
+
+  /** The pid of the agent's kernel monitor process (a child running monitor-child.js), or undefined. */
+  monitorPid(): number | undefined {
+    return monitorChildPids(this.child.pid!)[0];
+  }
 
   private constructor(private readonly child: ChildProcess) {
     let onReady!: () => void;

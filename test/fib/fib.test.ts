@@ -112,8 +112,7 @@ t.test('unresolved next hop: kept out of the kernel, installed once a connected 
   // iBGP next hop behind a static route: resolved through that route's gateway.
   await exec(ns, 'ip', ['route', 'add', '10.3.0.0/24', 'via', '10.1.0.2']);
   await fib.announce('10.70.0.0/24', 'p2', '10.3.0.7');
-  // The static route reaches the resolver through the route monitor, which may come after the announcement.
-  await until('recursive route installed', async () => (await table(ns)).length === 2);
+  await fib.idle();
   t.same(await table(ns), ['10.60.0.0/24 via 10.2.0.5 dev v0 proto bird', '10.70.0.0/24 via 10.1.0.2 dev v0 proto bird']);
 
   // The static route moves: the recursive route follows it.
@@ -138,12 +137,36 @@ t.test('routes changed or removed by someone else are put back', async (t) => {
   await until('changed route put back', async () => (await table(ns)).includes('10.81.0.0/24 via 10.1.0.2 dev v0 proto bird'));
   let c = await fib.idle();
   t.ok(c.repairs >= 2, `at least two repairs (${c.repairs})`);
-  // A change that keeps our protocol is not told apart from our own echo: the scan finds it.
+  // A change that keeps our protocol is someone else's too (the monitor drops only our own socket's echoes).
   await exec(ns, 'ip', ['route', 'replace', '10.81.0.0/24', 'via', '10.1.0.9', 'proto', '12', 'table', String(TABLE)]);
+  await until('route rewritten with our protocol put back', async () => (await table(ns)).includes('10.81.0.0/24 via 10.1.0.2 dev v0 proto bird'));
+  c = await fib.idle();
+  const repairs = c.repairs;
+  t.ok(repairs >= 3, `at least three repairs (${repairs})`);
+  // A scan of a table that is as installed (routes compared by their bytes) rewrites nothing.
   c = await fib.scan();
-  await fib.idle();
+  c = await fib.idle();
   t.same(await table(ns), ['10.80.0.0/24 via 10.1.0.2 dev v0 proto bird', '10.81.0.0/24 via 10.1.0.2 dev v0 proto bird']);
   t.equal(c.scans, 2, 'one at first convergence, one requested');
+  t.equal(c.repairs, repairs, 'the scan repaired nothing');
+});
+
+t.test('a lost monitor (overrun) resyncs from a dump: the changes it missed are found and put back', async (t) => {
+  const ns = await setup(t);
+  const fib = await FibAgent.start(t, ns, BASE);
+  for (const p of ['10.82.0.0/24', '10.83.0.0/24', '10.84.0.0/24']) await fib.announce(p, 'p1', '10.1.0.2');
+  let c = await fib.idle();
+  const monitor = fib.monitorPid();
+  if (monitor === undefined) throw new Error('no monitor process found');
+  process.kill(monitor, 'SIGSTOP'); // what it would have read is lost with it
+  await exec(ns, 'ip', ['route', 'del', '10.82.0.0/24', 'table', String(TABLE)]);
+  await exec(ns, 'ip', ['route', 'replace', '10.83.0.0/24', 'via', '10.1.0.9', 'proto', '12', 'table', String(TABLE)]);
+  process.kill(monitor, 'SIGKILL');
+  const want = ['10.82.0.0/24 via 10.1.0.2 dev v0 proto bird', '10.83.0.0/24 via 10.1.0.2 dev v0 proto bird', '10.84.0.0/24 via 10.1.0.2 dev v0 proto bird'];
+  await until('missed changes put back', async () => JSON.stringify(await table(ns)) === JSON.stringify(want));
+  c = await fib.idle();
+  t.match(c, { scans: 2, repairs: 2, installed: 3, replaces: 5 }, 'one resync scan; the missing and the changed route rewritten');
+  t.not(fib.monitorPid(), undefined, 'a new monitor runs');
 });
 
 t.test('restart: adopted routes are kept; after convergence only stale ones are removed', async (t) => {

@@ -16,7 +16,8 @@
  * epoll report EPOLLERR, and the addon's poll callback then aborts the process (it builds its error with a NULL
  * syscall name: std::terminate). Should an overrun still happen with a fixed addon, the chunk's messages whose
  * fate is unknown are reported in `unknown` so that the FIB can resync from a dump. Dumps cannot overrun (the
- * kernel fills them as we read). Monitors can, by design, so their socket lives in a child process (`subscribe`).
+ * kernel fills them as we read). Monitors can, by design, so their socket lives in a child process (`subscribe`,
+ * re-exported from monitor.ts).
  *
  * Namespaces: a netlink socket belongs to the network namespace of the process that opens it, and Node cannot
  * `setns(2)`. To drive another namespace, run the process inside it (`ip netns exec NS node ...`); the tests and
@@ -27,11 +28,10 @@
  * be reused until the returned promise settles.
  */
 import { RawNetlinkSocket } from 'netlink';
-import { ChildProcess, spawn } from 'node:child_process';
-import { join } from 'node:path';
 import { Errno, NLMSG_HDRLEN, NETLINK_ROUTE, NlFlag, NlMsgType } from './constants';
 import { FibError } from './errors';
 import { forEachMessage } from './header';
+import { silencePort, unsilencePort } from './monitor';
 
 /** Options of `NetlinkTransport.open` and `subscribe`. */
 export interface TransportOptions {
@@ -45,6 +45,13 @@ export interface TransportOptions {
   maxChunkMessages?: number;
   /** Milliseconds without an answer before an operation fails with ETIMEDOUT. Default 30 000. */
   timeoutMs?: number;
+  /**
+   * Drop the kernel's notifications of this socket's own writes in every monitor of this process (`subscribe`),
+   * before they cross a pipe (the kernel stamps a notification with the port of the request that caused it). For a
+   * bulk writer such as the FIB: a million route writes then cost each monitor process a read per route and its
+   * consumer nothing. Default false.
+   */
+  silenceEchoes?: boolean;
 }
 
 /** How a batch wants its successes acknowledged. */
@@ -102,6 +109,8 @@ interface Pending {
   seq: number;
   kind: 'request' | 'dump';
   messages: Buffer[];
+  /** Streaming dump: each reply message is handed here instead of being collected. */
+  visit: ((msg: Buffer) => void) | undefined;
   interrupted: boolean;
   resolve: (v: Buffer[]) => void;
   reject: (e: Error) => void;
@@ -118,6 +127,7 @@ export class NetlinkTransport {
   private chunkReject: ((e: Error) => void) | undefined;
   private resendTimer: NodeJS.Timeout | undefined;
   private closed = false;
+  private silencedPort: number | undefined;
   private readonly maxChunkBytes: number;
   private readonly maxChunkMessages: number;
   private readonly timeoutMs: number;
@@ -135,6 +145,10 @@ export class NetlinkTransport {
     this.timeoutMs = opts.timeoutMs ?? 30_000;
     this.sock.on('message', (buf) => this.onData(buf));
     this.sock.on('error', (err) => this.onSocketError(err.errno));
+    if (opts.silenceEchoes) {
+      this.silencedPort = this.sock.address().port;
+      silencePort(this.silencedPort);
+    }
   }
 
   /** Opens an rtnetlink socket in this process's network namespace. */
@@ -187,10 +201,43 @@ export class NetlinkTransport {
     });
   }
 
+  /**
+   * Like `dump`, but streams: `visit` gets a view of each reply message as its datagram arrives (valid during the
+   * call only), so a dump of a million routes never holds a million views and the event loop turns between
+   * datagrams. When the dump must be retried (see `dump`), `restart` is called first: the caller forgets what it
+   * saw. Resolves with the number of messages of the attempt that completed.
+   */
+  dumpEach(request: Buffer, visit: (msg: Buffer) => void, restart?: () => void): Promise<number> {
+    return this.enqueue(async () => {
+      for (let attempt = 0; ; attempt++) {
+        let n = 0;
+        const counted = (m: Buffer): void => {
+          n++;
+          visit(m);
+        };
+        try {
+          await this.exchange(request, 'dump', counted);
+          return n;
+        } catch (err) {
+          const retry = err instanceof FibError && (err.errno === Errno.ENOBUFS || err.errno === EBUSY || err.errno === EINTR);
+          if (!retry || attempt >= 5) throw err;
+          await new Promise((r) => setTimeout(r, 20 * (attempt + 1)));
+          restart?.();
+        }
+      }
+    });
+  }
+
+  /** The socket's netlink port id: the `nlmsg_pid` of the kernel's notifications about this socket's own writes. */
+  get port(): number {
+    return this.sock.address().port;
+  }
+
   /** Closes the socket; operations still pending reject. */
   close(): void {
     if (this.closed) return;
     this.closed = true;
+    if (this.silencedPort !== undefined) unsilencePort(this.silencedPort);
     if (this.resendTimer !== undefined) clearTimeout(this.resendTimer);
     this.sock.close();
     this.failAll(new FibError('netlink transport closed'));
@@ -244,6 +291,8 @@ export class NetlinkTransport {
           index++;
         }
         await this.sendChunk(buf.subarray(start, Math.min(off, buf.length)), firstSeq, firstIndex, n, result);
+        // The kernel runs a chunk inside sendmsg, on this thread: let the event loop turn between chunks.
+        if (off + NLMSG_HDRLEN <= buf.length) await new Promise<void>((r) => setImmediate(r));
       }
       result.count = index;
       return result;
@@ -296,7 +345,7 @@ export class NetlinkTransport {
     });
   }
 
-  private exchange(message: Buffer, kind: 'request' | 'dump'): Promise<Buffer[]> {
+  private exchange(message: Buffer, kind: 'request' | 'dump', visit?: (msg: Buffer) => void): Promise<Buffer[]> {
     return new Promise<Buffer[]>((resolve, reject) => {
       const seq = this.nextSeq();
       message.writeUInt32LE(seq, 8);
@@ -309,6 +358,7 @@ export class NetlinkTransport {
         seq,
         kind,
         messages: [],
+        visit,
         interrupted: false,
         resolve: (v) => {
           clearTimeout(timer);
@@ -364,7 +414,14 @@ export class NetlinkTransport {
         return;
       }
       if (buf.readUInt16LE(off + 6) & NlFlag.DumpIntr) p.interrupted = true;
-      p.messages.push(buf.subarray(off, off + len));
+      if (p.visit === undefined) p.messages.push(buf.subarray(off, off + len));
+      else {
+        try {
+          p.visit(buf.subarray(off, off + len));
+        } catch (e) {
+          p.reject(e instanceof Error ? e : new FibError(String(e)));
+        }
+      }
     });
   }
 
@@ -402,73 +459,4 @@ export class NetlinkTransport {
   }
 }
 
-/** A multicast subscription; `close()` stops it. */
-export interface Monitor {
-  close(): void;
-}
-
-/** Callbacks of `subscribe`. */
-export interface MonitorHandlers {
-  /** One kernel notification (a view of one message, header included; decode with `decodeMessage`). */
-  onMessage: (msg: Buffer) => void;
-  /**
-   * Notifications were lost (the kernel overran the receive buffer: ENOBUFS). The consumer must dump the tables
-   * again to resync; the subscription carries on (its socket is reopened).
-   */
-  onResync?: () => void;
-  /** The monitor could not be (re)started; the subscription is over. */
-  onError?: (err: FibError) => void;
-}
-
-/**
- * Joins the rtnetlink multicast `groups` (RtnlGroup values) in this process's network namespace and calls
- * `onMessage` per notification. Resolves once the groups are joined (nothing sent after that is missed).
- *
- * The socket lives in a child process (`monitor-child.ts` explains the netlink package defect that forces it):
- * when that process dies, which is what an overrun does to it, `onResync` is called and a new one is started.
- */
-export function subscribe(groups: readonly number[], handlers: MonitorHandlers, opts: Pick<TransportOptions, 'recvBufferSize'> = {}): Promise<Monitor> {
-  let closed = false;
-  let child: ChildProcess | undefined;
-  const start = (): Promise<void> =>
-    new Promise<void>((resolve, reject) => {
-      const arg = JSON.stringify({ groups, recvBufferSize: opts.recvBufferSize });
-      const c = spawn(process.execPath, [join(__dirname, 'monitor-child.js'), arg], { stdio: ['pipe', 'pipe', 'inherit'] });
-      child = c;
-      let ready = false;
-      let pending: Buffer = Buffer.alloc(0);
-      c.stdout!.on('data', (data: Buffer) => {
-        pending = pending.length ? Buffer.concat([pending, data]) : data;
-        let p = 0;
-        while (pending.length - p >= 4) {
-          const len = pending.readUInt32LE(p);
-          if (pending.length - p - 4 < len) break;
-          const dgram = pending.subarray(p + 4, p + 4 + len);
-          p += 4 + len;
-          if (len === 0) {
-            ready = true;
-            resolve();
-          } else if (!closed) forEachMessage(dgram, (off, mlen) => handlers.onMessage(dgram.subarray(off, off + mlen)));
-        }
-        pending = pending.subarray(p);
-      });
-      c.on('error', (err) => reject(new FibError(`netlink monitor could not start: ${err.message}`)));
-      c.on('exit', (code) => {
-        if (closed) return;
-        if (!ready) {
-          reject(new FibError(`netlink monitor exited before joining its groups (code ${code})`));
-          return;
-        }
-        handlers.onResync?.();
-        start().catch((err: FibError) => handlers.onError?.(err));
-      });
-    });
-  return start().then(() => ({
-    close: () => {
-      if (closed) return;
-      closed = true;
-      child?.stdin?.end();
-      child?.kill();
-    },
-  }));
-}
+export { subscribe, type Monitor, type MonitorHandlers } from './monitor';

@@ -14,13 +14,18 @@ export class NsAgent {
   private readonly waiting = new Map<number, (v: Record<string, unknown>) => void>();
   /** Monitor notifications received so far (hex of each message). */
   readonly events: string[] = [];
+  /** The subscription (0, 1, ... in subscribe order) each of `events` was delivered to. */
+  readonly eventSubs: number[] = [];
   resyncs = 0;
   private eventWaiters: (() => void)[] = [];
 
   private constructor(private readonly child: ChildProcess) {
     createInterface({ input: child.stdout! }).on('line', (line) => {
       const msg = JSON.parse(line) as Record<string, unknown>;
-      if (msg.event === 'message') this.events.push(msg.hex as string);
+      if (msg.event === 'message') {
+        this.events.push(msg.hex as string);
+        this.eventSubs.push(msg.sub as number);
+      }
       else if (msg.event === 'resync') this.resyncs++;
       else this.waiting.get(msg.id as number)?.(msg);
       for (const w of this.eventWaiters) w();
@@ -66,6 +71,18 @@ export class NsAgent {
     const r = await this.call({ op: 'dump', hex: request.toString('hex') });
     if (r.messages === undefined) throw new Error(`dump failed: ${String(r.error)}`);
     return (r.messages as string[]).map((h) => Buffer.from(h, 'hex'));
+  }
+
+  /** A streamed dump (`dumpEach`): the messages of the attempt that completed, and its count. */
+  async dumpEach(request: Buffer): Promise<{ messages: Buffer[]; count: number }> {
+    const r = await this.call({ op: 'dumpEach', hex: request.toString('hex') });
+    if (r.messages === undefined) throw new Error(`dump failed: ${String(r.error)}`);
+    return { messages: (r.messages as string[]).map((h) => Buffer.from(h, 'hex')), count: r.count as number };
+  }
+
+  /** How many monitor processes the agent runs. */
+  async monitorProcesses(): Promise<number> {
+    return (await this.call({ op: 'monitorProcesses' })).count as number;
   }
 
   async subscribe(groups: number[], recvBufferSize?: number): Promise<void> {

@@ -8,16 +8,20 @@
  *   {id, op:'batch', hex, acks?}   → {id, result: BatchResult}
  *   {id, op:'request', hex}         → {id, ok: true} | {id, errno}
  *   {id, op:'dump', hex}            → {id, messages: hex[]}
- *   {id, op:'subscribe', groups, recvBufferSize?} → {id, ok: true}, then {event:'message', hex} / {event:'resync'}
+ *   {id, op:'dumpEach', hex}        → {id, messages: hex[], count}
+ *   {id, op:'subscribe', groups, recvBufferSize?} → {id, ok: true}, then {event:'message', hex, sub} / {event:'resync'}
+ *     (`sub`: the subscription's number, from 0 in subscribe order)
+ *   {id, op:'monitorProcesses'}     → {id, count} (monitor-child processes of this agent)
  * The first argument, if any, is JSON TransportOptions for the request socket (tests shrink buffers and chunks).
  */
 import { createInterface } from 'node:readline';
 import { FibError } from '../../../src/fib/netlink/errors';
+import { monitorChildPids } from './monitor-children';
 import { Monitor, NetlinkTransport, TransportOptions, subscribe } from '../../../src/fib/netlink/transport';
 
 interface Command {
   id: number;
-  op: 'batch' | 'request' | 'dump' | 'subscribe';
+  op: 'batch' | 'request' | 'dump' | 'dumpEach' | 'subscribe' | 'monitorProcesses';
   hex?: string;
   acks?: 'errors' | 'all';
   groups?: number[];
@@ -26,6 +30,7 @@ interface Command {
 
 const transport = NetlinkTransport.open(process.argv[2] ? (JSON.parse(process.argv[2]) as TransportOptions) : {});
 const monitors: Monitor[] = [];
+let subscribed = 0;
 
 function reply(obj: unknown): void {
   process.stdout.write(`${JSON.stringify(obj)}\n`);
@@ -46,12 +51,22 @@ async function handle(cmd: Command): Promise<void> {
         reply({ id: cmd.id, messages: msgs.map((m) => m.toString('hex')) });
         return;
       }
-      case 'subscribe':
+      case 'dumpEach': {
+        const messages: string[] = [];
+        const count = await transport.dumpEach(Buffer.from(cmd.hex!, 'hex'), (m) => messages.push(m.toString('hex')), () => (messages.length = 0));
+        reply({ id: cmd.id, messages, count });
+        return;
+      }
+      case 'monitorProcesses':
+        reply({ id: cmd.id, count: monitorChildPids(process.pid).length });
+        return;
+      case 'subscribe': {
+        const sub = subscribed++;
         monitors.push(
           await subscribe(
             cmd.groups!,
             {
-              onMessage: (m) => reply({ event: 'message', hex: m.toString('hex') }),
+              onMessage: (m) => reply({ event: 'message', hex: m.toString('hex'), sub }),
               onResync: () => reply({ event: 'resync' }),
             },
             { recvBufferSize: cmd.recvBufferSize },
@@ -59,6 +74,7 @@ async function handle(cmd: Command): Promise<void> {
         );
         reply({ id: cmd.id, ok: true });
         return;
+      }
     }
   } catch (err) {
     reply({ id: cmd.id, errno: err instanceof FibError ? err.errno : -1, error: String(err) });

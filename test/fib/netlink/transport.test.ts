@@ -77,3 +77,39 @@ t.test('a monitor whose buffer overflows asks for a resync and keeps delivering'
   }
   t.ok(seen(), 'a route added after the resync was delivered');
 });
+
+t.test('a streamed dump (dumpEach) sees what dump sees', async (t) => {
+  const { ns, agent } = await setup(t, {});
+  await agent.batch(routes(300));
+  const w = new NlWriter();
+  encodeRouteDump(w, 0, Af.Inet);
+  const req = w.finish();
+  const ours = (ms: Buffer[]): string[] => ms.map((m) => decodeRoute(m)).filter((r) => r.table === TABLE).map((r) => `${r.dst}/${r.dstLen}`);
+  const all = await agent.dump(req);
+  const streamed = await agent.dumpEach(req);
+  t.equal(streamed.count, all.length, 'the count is that of the messages');
+  t.same(ours(streamed.messages), ours(all));
+  t.equal(ours(streamed.messages).length, 300);
+  t.equal(await count(ns), 300);
+});
+
+t.test('one monitor process serves every subscriber; a silenced transport\'s own writes never reach them', async (t) => {
+  const { ns, agent } = await setup(t, { silenceEchoes: true });
+  await agent.subscribe([RtnlGroup.Ipv4Route]);
+  await agent.subscribe([RtnlGroup.Link]); // joins a group the running monitor lacks
+  t.equal(await agent.monitorProcesses(), 1, 'one monitor process for two subscriptions');
+  const res = await agent.batch(routes(500));
+  t.same([res.count, res.failed.length, res.unknown.length], [500, 0, 0]);
+  await exec(ns, 'ip', ['route', 'add', '10.77.0.0/24', 'via', '10.1.0.2', 'table', String(TABLE)]);
+  await exec(ns, 'ip', ['link', 'set', 'v1', 'mtu', '1400']);
+  const decoded = (): { sub: number; kind: string; dst?: string; name?: string }[] =>
+    agent.events.map((h, i) => {
+      const m = decodeMessage(Buffer.from(h, 'hex'));
+      return { sub: agent.eventSubs[i], kind: m.kind, dst: m.kind === 'route' ? m.route.dst : undefined, name: m.kind === 'link' ? m.link.name : undefined };
+    });
+  await agent.waitForEvent(() => decoded().some((e) => e.dst === '10.77.0.0') && decoded().some((e) => e.name === 'v1'));
+  const routeEvents = decoded().filter((e) => e.kind === 'route');
+  t.same(routeEvents.map((e) => [e.sub, e.dst]), [[0, '10.77.0.0']], 'only the outside route change, to the route subscriber only');
+  t.same([...new Set(decoded().filter((e) => e.kind === 'link').map((e) => e.sub))], [1], 'link changes go to the link subscriber only');
+  t.equal(await count(ns), 500);
+});
