@@ -4,20 +4,25 @@
  * The exporter pulls changed prefixes from the Loc-RIB journal at its own pace (the session driver pulls while the
  * socket is writable, so a slow peer holds only its own cursor back). For each prefix it asks `decide` for the
  * attribute set to advertise (policy and the iBGP/eBGP rules, see export-rules.ts) and compares it with the
- * Adj-RIB-Out by reference: equal sets are `===` thanks to interning, so an unchanged route costs one Map lookup.
- * Changed prefixes are remembered in a dirty set (a newer change of a queued prefix simply replaces the older one,
- * BIRD's prefix hash rule) and `drain` groups them by attribute set into as few UPDATEs as possible.
+ * Adj-RIB-Out by reference: equal sets are `===` thanks to interning, so an unchanged route costs one array read.
+ * Everything per prefix works on the Loc-RIB's dense slots (loc-rib.ts), not on prefix keys: the journal is read
+ * as slots, `rib.bestAt(slot)` and the Adj-RIB-Out (adj-rib-out.ts) are array reads, and the changed prefixes
+ * wait in a `SlotQueue` (a bitmap plus a FIFO; a newer change of a queued prefix simply replaces the older one,
+ * BIRD's prefix hash rule). `drain` turns slots back into keys only to encode them, grouped by attribute set into
+ * as few UPDATEs as possible. The initial feed (and `refeed`) walks the slots that existed when it started; any
+ * prefix created later reaches the exporter through the journal, whose cursor was opened first.
  * The Adj-RIB-Out holds one reference on each set it stores; `close` releases them all.
  * One exporter serves a whole update group (update-group.ts); `adoptState` copies another exporter's Adj-RIB-Out,
- * dirty set and journal position, which is how a slow member forks off its group without losing track of what it
- * was sent.
+ * queued changes, feed position and journal position, which is how a slow member forks off its group without
+ * losing track of what it was sent.
  */
 import type { PrefixKey } from '../util/prefix';
 import type { JournalCursor } from '../util/journal';
-import { PrefixMap, PrefixSet } from '../util/prefix-map';
 import type { AttrSet } from './attrs/attr-set';
 import type { AttrInterner } from './attrs/intern';
+import { AdjRibOut } from './adj-rib-out';
 import type { LocRib } from './loc-rib';
+import { SlotQueue } from './slot-queue';
 import type { Route } from './types';
 import type { UpdateBuilder } from './update-builder';
 
@@ -34,11 +39,14 @@ export interface ExporterStats {
 }
 
 export class Exporter {
-  readonly adjRibOut = new PrefixMap<AttrSet>();
-  private readonly dirty = new PrefixSet();
+  readonly adjRibOut: AdjRibOut;
+  private readonly dirty = new SlotQueue();
   private cursor: JournalCursor;
-  private readonly scratch: PrefixKey[] = [];
-  private feedIt: Iterator<PrefixKey> | undefined;
+  private readonly slots = new Int32Array(4096);
+  private readonly taken: number[] = [];
+  /** Initial feed / refeed: the next slot to evaluate and the end of the walk (equal when not feeding). */
+  private feedNext = 0;
+  private feedEnd = 0;
 
   constructor(
     readonly name: string,
@@ -47,88 +55,77 @@ export class Exporter {
     private readonly builder: UpdateBuilder,
     private readonly decide: ExportDecision,
   ) {
+    this.adjRibOut = new AdjRibOut(rib);
     // Start at the head and feed the existing table separately (BIRD's initial feed).
     this.cursor = rib.journal.openCursor(name);
-    this.feedIt = rib.table.keys();
+    this.feedEnd = rib.slotCount;
   }
 
-  /** Whether the initial table feed is still running. */
+  /** Whether the initial table feed (or a refeed) is still running. */
   get feeding(): boolean {
-    return this.feedIt !== undefined;
+    return this.feedNext < this.feedEnd;
   }
 
   /**
    * Takes over the export state of `other` (same Loc-RIB): its Adj-RIB-Out (one new reference per set), its queued
-   * changes and its journal position. A running initial feed restarts from the top (evaluation is idempotent).
-   * Meant for a freshly constructed exporter.
+   * changes, its feed position and its journal position. Meant for a freshly constructed exporter.
    */
   adoptState(other: Exporter): void {
-    for (const set of this.adjRibOut.values()) this.interner.release(set);
-    this.adjRibOut.clear();
-    for (const [key, set] of other.adjRibOut) this.adjRibOut.set(key, this.interner.ref(set));
-    this.dirty.clear();
-    for (const key of other.dirty) this.dirty.add(key);
+    this.adjRibOut.clear((s) => this.interner.release(s));
+    this.adjRibOut.copyFrom(other.adjRibOut, (s) => this.interner.ref(s));
+    this.dirty.copyFrom(other.dirty);
     this.cursor.seq = other.cursor.seq;
-    this.feedIt = other.feeding ? this.rib.table.keys() : undefined;
+    this.feedNext = other.feedNext;
+    this.feedEnd = other.feedEnd;
   }
 
   /** Re-evaluates every prefix (after an export policy change: soft reconfiguration, no session reset). */
   refeed(): void {
-    this.feedIt = this.rib.table.keys();
+    this.feedNext = 0;
+    this.feedEnd = this.rib.slotCount;
   }
 
   /** Forgets what was advertised and re-sends the whole table (ROUTE-REFRESH from the peer, RFC 2918 §4). */
   refeedAll(): void {
-    for (const [key, set] of this.adjRibOut) {
-      this.interner.release(set);
-      this.dirty.delete(key);
-    }
-    this.adjRibOut.clear();
-    this.feedIt = this.rib.table.keys();
+    const out = this.adjRibOut;
+    for (let s = 0; s < out.slotLimit; s++) if (out.at(s) !== null) this.dirty.delete(s);
+    out.clear((set) => this.interner.release(set));
+    this.refeed();
   }
 
   /** Evaluates up to `budget` prefixes (initial feed first, then journal changes). Returns how many were evaluated. */
   pull(budget: number): number {
     let n = 0;
-    if (this.feedIt) {
-      while (n < budget) {
-        const next = this.feedIt.next();
-        if (next.done) {
-          this.feedIt = undefined;
-          break;
-        }
-        this.evaluate(next.value);
-        n++;
-      }
+    while (n < budget && this.feedNext < this.feedEnd) {
+      this.evaluate(this.feedNext++);
+      n++;
     }
-    if (n < budget) {
-      const keys = this.scratch;
-      keys.length = 0;
-      this.rib.journal.read(this.cursor, budget - n, keys);
-      for (let i = 0; i < keys.length; i++) this.evaluate(keys[i]);
-      n += keys.length;
-      keys.length = 0;
+    const slots = this.slots;
+    while (n < budget) {
+      const got = this.rib.journal.readSlots(this.cursor, budget - n, slots);
+      if (got === 0) break;
+      for (let i = 0; i < got; i++) this.evaluate(slots[i]);
+      n += got;
     }
     return n;
   }
 
-  private evaluate(key: PrefixKey): void {
-    const best = this.rib.best(key);
+  private evaluate(slot: number): void {
+    const best = this.rib.bestAt(slot);
     const next = best ? this.decide(best) : null;
-    const prev = this.adjRibOut.get(key);
-    if (next === (prev ?? null)) {
+    const prev = this.adjRibOut.at(slot);
+    if (next === prev) {
       if (next) this.interner.release(next);
       return;
     }
-    if (next) this.adjRibOut.set(key, next);
-    else this.adjRibOut.delete(key);
+    this.adjRibOut.put(slot, next);
     if (prev) this.interner.release(prev);
-    this.dirty.add(key);
+    this.dirty.add(slot);
   }
 
   /** Whether there is anything to send or evaluate. */
   get idle(): boolean {
-    return this.dirty.size === 0 && this.feedIt === undefined && this.rib.journal.lag(this.cursor) === 0;
+    return this.dirty.size === 0 && !this.feeding && this.rib.journal.lag(this.cursor) === 0;
   }
 
   /** Encodes up to `maxPrefixes` queued changes into UPDATEs: withdrawals first, then announcements per set. */
@@ -136,15 +133,16 @@ export class Exporter {
     if (this.dirty.size === 0) return [];
     const groups = new Map<AttrSet, PrefixKey[]>();
     const withdrawn: PrefixKey[] = [];
-    const keys = this.scratch;
-    keys.length = 0;
-    this.dirty.take(maxPrefixes, keys);
+    const taken = this.taken;
+    taken.length = 0;
+    this.dirty.take(maxPrefixes, taken);
     let lastSet: AttrSet | undefined;
     let lastKeys: PrefixKey[] = withdrawn;
-    for (let i = 0; i < keys.length; i++) {
-      const key = keys[i];
-      const set = this.adjRibOut.get(key);
-      if (set === undefined) withdrawn.push(key);
+    for (let i = 0; i < taken.length; i++) {
+      const slot = taken[i];
+      const set = this.adjRibOut.at(slot);
+      const key = this.rib.keyOf(slot);
+      if (set === null) withdrawn.push(key);
       else if (set === lastSet) lastKeys.push(key);
       else {
         lastSet = set;
@@ -153,7 +151,7 @@ export class Exporter {
         lastKeys.push(key);
       }
     }
-    keys.length = 0;
+    taken.length = 0;
     const out = this.builder.withdraw(withdrawn);
     for (const [set, keys] of groups) for (const m of this.builder.announce(set, keys)) out.push(m);
     return out;
@@ -165,11 +163,10 @@ export class Exporter {
 
   /** Releases the Adj-RIB-Out (session down) and the journal cursor. */
   close(): void {
-    for (const set of this.adjRibOut.values()) this.interner.release(set);
-    this.adjRibOut.clear();
+    this.adjRibOut.clear((s) => this.interner.release(s));
     this.dirty.clear();
     this.rib.journal.closeCursor(this.cursor);
-    this.feedIt = undefined;
+    this.feedNext = this.feedEnd = 0;
     this.decide.dispose?.();
   }
 }

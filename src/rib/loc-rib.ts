@@ -1,20 +1,32 @@
 /**
  * DOC: the Loc-RIB of one family: every candidate path per prefix, best first, and the change journal.
  *
- * `table` maps a prefix key to the head of its candidate list (routes linked through `Route.next`, best first, as
- * `selectBest` orders them). The Adj-RIB-In is folded in (BIRD's design): a route rejected by import policy stays in
- * the list with `attrs === null`, so soft reconfiguration re-evaluates it from here without a route refresh. Each
- * change of a prefix's best path or multipath set appends the prefix to `journal`, which exporters and the FIB pull
+ * Dense per-prefix index (why: the hash-map work per prefix dominated the propagation path's profile). Each prefix
+ * gets a small integer slot on first sight (`slots`, util/prefix-map.ts `PrefixSlots`): one hash lookup per
+ * UPDATE NLRI, and from there everything is an array read. `heads[slot]` is the head of the prefix's candidate list
+ * (routes linked through `Route.next`, best first, as `selectBest` orders them) or null; the journal carries slots;
+ * exporters keep their Adj-RIB-Out and dirty set as arrays and bitmaps indexed by slot (exporter.ts).
+ * Slots are never reused: a prefix keeps its slot after its last path is withdrawn (and gets it back when announced
+ * again), so any slot a consumer holds (journal item, Adj-RIB-Out entry, queued change, replay position) names the
+ * same prefix forever, with no coordination between consumers. The cost is about 20 octets per distinct prefix ever
+ * seen (hash bucket, slot→key entry, head entry, one Adj-RIB-Out entry per exporter), bounded by the number of
+ * distinct prefixes, not by churn.
+ *
+ * The Adj-RIB-In is folded in (BIRD's design): a route rejected by import policy stays in the list with
+ * `attrs === null`, so soft reconfiguration re-evaluates it from here without a route refresh. Each change of a
+ * prefix's best path or multipath set appends the prefix's slot to `journal`, which exporters and the FIB pull
  * from. The table owns one reference on each route's `rawAttrs` and `attrs` and releases them on removal.
+ * `table` is a read-only Map view by prefix key (iteration in slot order, live like a Map iterator).
  * Invariant: a source's `pathCounts` (when it has one) changes exactly where a path of it is added, removed or
  * switches between accepted and filtered, so it always equals what a scan of the tables would count.
  */
 import type { PrefixKey } from '../util/prefix';
-import { Journal } from '../util/journal';
-import { PrefixMap } from '../util/prefix-map';
+import { Journal, type SlotKeys } from '../util/journal';
+import { PrefixSlots } from '../util/prefix-map';
 import type { Family } from '../bgp/family';
 import type { AttrSet } from './attrs/attr-set';
 import type { AttrInterner } from './attrs/intern';
+import { RibTable } from './rib-table';
 import { selectBest, type BestPathOptions } from './select';
 import { RouteFlag, type Route, type RouteSource } from './types';
 
@@ -24,10 +36,14 @@ export interface LocRibStats {
   journalRetained: number;
 }
 
-export class LocRib {
-  /** Prefix → head of its candidate list. IPv4 keys are held unboxed (util/prefix-map.ts). */
-  readonly table = new PrefixMap<Route>();
-  readonly journal = new Journal<PrefixKey>();
+export class LocRib implements SlotKeys {
+  /** Prefix → head of its candidate list, read-only (see the module comment). */
+  readonly table: RibTable = new RibTable(this);
+  readonly journal = new Journal(this);
+  private readonly slots = new PrefixSlots();
+  /** Slot → head of the prefix's candidate list, null when it has none. */
+  private readonly heads: (Route | null)[] = [];
+  private prefixes = 0;
   private paths = 0;
 
   constructor(
@@ -36,18 +52,58 @@ export class LocRib {
     readonly options: BestPathOptions,
   ) {}
 
+  /** How many slots exist: every slot is below this. */
+  get slotCount(): number {
+    return this.heads.length;
+  }
+
+  /** Prefixes with at least one path. */
+  get size(): number {
+    return this.prefixes;
+  }
+
+  /** The slot of `key`, giving it one when it has none. */
+  slotOf(key: PrefixKey): number {
+    const s = this.slots.intern(key);
+    if (s === this.heads.length) this.heads.push(null);
+    return s;
+  }
+
+  /** The slot of `key`, or -1 when the prefix was never seen. */
+  findSlot(key: PrefixKey): number {
+    return this.slots.get(key);
+  }
+
+  /** The prefix key of a slot. */
+  keyOf(slot: number): PrefixKey {
+    return this.slots.keyOf(slot);
+  }
+
+  /** The candidate list of the prefix at `slot` (null when it has none). */
+  headAt(slot: number): Route | null {
+    return this.heads[slot];
+  }
+
+  /** The best eligible route of the prefix at `slot`, if any. */
+  bestAt(slot: number): Route | undefined {
+    const head = this.heads[slot];
+    return head !== null && eligible(head) ? head : undefined;
+  }
+
   /**
    * Adds or replaces the path (source, pathId) of `prefix`. Takes over one reference on `rawAttrs` and on `attrs`
    * (the caller interned them). Returns true when the prefix's best path or multipath set may have changed.
    */
   upsert(prefix: PrefixKey, source: RouteSource, pathId: number, rawAttrs: AttrSet, attrs: AttrSet | null, preference: number, flags = 0): boolean {
-    const head = this.table.get(prefix);
-    if (head === undefined) {
-      this.table.set(prefix, newRoute(prefix, source, pathId, rawAttrs, attrs, preference, flags));
+    const slot = this.slotOf(prefix);
+    const head = this.heads[slot];
+    if (head === null) {
+      this.heads[slot] = newRoute(prefix, source, pathId, rawAttrs, attrs, preference, flags);
+      this.prefixes++;
       this.paths++;
       countAdded(source, attrs);
       if (attrs !== null && !(flags & RouteFlag.Unresolved)) {
-        this.journal.append(prefix);
+        this.journal.appendSlot(slot);
         return true;
       }
       return false;
@@ -70,7 +126,7 @@ export class LocRib {
       r.preference = preference;
       r.flags = flags;
       if (head.next === null) {
-        this.journal.append(prefix);
+        this.journal.appendSlot(slot);
         return true;
       }
     } else {
@@ -78,15 +134,21 @@ export class LocRib {
       added.next = head;
       this.paths++;
       countAdded(source, attrs);
-      return this.reselect(prefix, added, head);
+      return this.reselect(slot, added, head);
     }
-    return this.reselect(prefix, head, head);
+    return this.reselect(slot, head, head);
   }
 
   /** Removes the path (source, pathId) of `prefix`. Returns true when the best path may have changed. */
   withdraw(prefix: PrefixKey, source: RouteSource, pathId: number): boolean {
-    const head = this.table.get(prefix);
-    if (head === undefined) return false;
+    const slot = this.slots.get(prefix);
+    return slot < 0 ? false : this.withdrawAt(slot, source, pathId);
+  }
+
+  /** `withdraw` for the prefix at `slot`. */
+  withdrawAt(slot: number, source: RouteSource, pathId: number): boolean {
+    const head = this.heads[slot];
+    if (head === null) return false;
     let prev: Route | null = null;
     let r: Route | null = head;
     while (r !== null && !(r.source === source && r.pathId === pathId)) {
@@ -104,71 +166,76 @@ export class LocRib {
     if (r.attrs) this.interner.release(r.attrs);
     if (prev === null) {
       if (r.next === null) {
-        this.table.delete(prefix);
+        this.heads[slot] = null;
+        this.prefixes--;
         if (r.attrs !== null && !(r.flags & RouteFlag.Unresolved)) {
-          this.journal.append(prefix);
+          this.journal.appendSlot(slot);
           return true;
         }
         return false;
       }
-      return this.reselect(prefix, r.next, head);
+      return this.reselect(slot, r.next, head);
     }
     prev.next = r.next;
     // A non-best path left; the multipath set may have shrunk.
-    return this.reselect(prefix, head, head);
+    return this.reselect(slot, head, head);
   }
 
-  private reselect(prefix: PrefixKey, list: Route, oldHead: Route): boolean {
+  private reselect(slot: number, list: Route, oldHead: Route): boolean {
     const oldBest = eligible(oldHead) ? oldHead : null;
     const oldBestAttrs = oldBest ? oldBest.attrs : null;
     const sel = selectBest(list, this.options);
-    const head = sel.head as Route;
-    this.table.set(prefix, head);
+    this.heads[slot] = sel.head as Route;
     const changed = sel.best !== oldBest || (sel.best !== null && sel.best.attrs !== oldBestAttrs) || sel.multipathCount > 1 || list !== oldHead;
-    if (changed) this.journal.append(prefix);
+    if (changed) this.journal.appendSlot(slot);
     return changed;
   }
 
   /** The best eligible route of a prefix, if any. */
   best(prefix: PrefixKey): Route | undefined {
-    const head = this.table.get(prefix);
-    return head !== undefined && eligible(head) ? head : undefined;
+    const slot = this.slots.get(prefix);
+    return slot < 0 ? undefined : this.bestAt(slot);
   }
 
   /** The candidate list of a prefix, best first (possibly including filtered and unresolved paths). */
   candidates(prefix: PrefixKey): Route | undefined {
-    return this.table.get(prefix);
+    const slot = this.slots.get(prefix);
+    return slot < 0 ? undefined : (this.heads[slot] ?? undefined);
   }
 
   /** Re-runs selection for a prefix after something outside the table changed (next hop cost, policy). */
   reevaluate(prefix: PrefixKey): boolean {
-    const head = this.table.get(prefix);
-    return head ? this.reselect(prefix, head, head) : false;
+    const slot = this.slots.get(prefix);
+    const head = slot < 0 ? null : this.heads[slot];
+    return head ? this.reselect(slot, head, head) : false;
   }
 
   /**
-   * Removes up to `budget` paths of `source`, continuing where the previous call stopped. Returns true when the
-   * source has no paths left. Meant to be sliced by the caller so keepalives keep flowing (architecture §11).
+   * Removes up to `budget` paths of `source`, continuing where the previous call stopped (`state` starts as `{}`).
+   * Returns true when the source has no paths left. Meant to be sliced by the caller so keepalives keep flowing
+   * (architecture §11).
    */
-  flushSource(source: RouteSource, budget: number, state: { it?: Iterator<[PrefixKey, Route]> }): boolean {
-    state.it ??= this.table.entries();
+  flushSource(source: RouteSource, budget: number, state: { slot?: number }): boolean {
+    let slot = state.slot ?? 0;
     let visited = 0;
     for (;;) {
-      if (visited >= budget) return false;
-      const next = state.it.next();
-      if (next.done) return true;
+      if (visited >= budget) {
+        state.slot = slot;
+        return false;
+      }
+      if (slot >= this.heads.length) return true;
       visited++;
-      const [prefix, head] = next.value;
-      for (let r: Route | null = head; r !== null; ) {
+      for (let r: Route | null = this.heads[slot]; r !== null; ) {
         const following: Route | null = r.next;
-        if (r.source === source) this.withdraw(prefix, source, r.pathId);
+        if (r.source === source) this.withdrawAt(slot, source, r.pathId);
         r = following;
       }
+      slot++;
     }
   }
 
   stats(): LocRibStats {
-    return { prefixes: this.table.size, paths: this.paths, journalRetained: this.journal.retained };
+    return { prefixes: this.prefixes, paths: this.paths, journalRetained: this.journal.retained };
   }
 }
 

@@ -16,7 +16,8 @@
  *
  * Joining: the first member of a new group gets the exporter's initial feed. A member joining an existing group (or
  * asking for a ROUTE-REFRESH) starts at the queue head and first replays the group's current Adj-RIB-Out
- * (`catchUp`, sliced); every later change of a prefix is in the queue after that point, so sending the replay and
+ * (`catchUp`, a slot position walked in slices; a fork keeps it, as the forked Adj-RIB-Out is an exact copy);
+ * every later change of a prefix is in the queue after that point, so sending the replay and
  * then the queue converges to the group's state.
  *
  * Split horizon: a group with one member never sends that member its own routes (rule 1 of export-rules.ts); a
@@ -77,8 +78,8 @@ export interface MemberHost {
 export class GroupMember {
   /** Queue sequence number of the next message to send. */
   pos = 0;
-  /** Replay of the group's Adj-RIB-Out (joining later, ROUTE-REFRESH), sent before the queue. */
-  catchUp: Iterator<[PrefixKey, AttrSet]> | undefined;
+  /** Replay of the group's Adj-RIB-Out (joining later, ROUTE-REFRESH), sent before the queue: the next slot. */
+  catchUp: number | undefined;
   /** End-of-RIB sent since the member joined or last asked for a refresh. */
   eorSent = false;
 
@@ -100,7 +101,7 @@ export class GroupMember {
    * `replaying` turns false.
    */
   refresh(endOfRib = true): void {
-    this.catchUp = this.group.exporter.adjRibOut.entries();
+    this.catchUp = 0;
     if (endOfRib) this.eorSent = false;
   }
 
@@ -210,7 +211,7 @@ export class UpdateGroup {
   }
 
   take(m: GroupMember, budget: number): Buffer[] {
-    if (m.catchUp) {
+    if (m.catchUp !== undefined) {
       const out = this.replay(m, budget);
       if (out.length) return out;
     }
@@ -225,21 +226,21 @@ export class UpdateGroup {
 
   /** Encodes the next `budget` entries of a member's Adj-RIB-Out replay, grouped by attribute set. */
   private replay(m: GroupMember, budget: number): Buffer[] {
-    const it = m.catchUp!;
+    const adj = this.exporter.adjRibOut;
     const batch = this.batch;
+    let slot = m.catchUp!;
     let n = 0;
-    while (n < budget) {
-      const next = it.next();
-      if (next.done) {
-        m.catchUp = undefined;
-        break;
-      }
-      const [key, set] = next.value;
+    for (; n < budget; slot++) {
+      if (slot >= adj.slotLimit) break;
+      const set = adj.at(slot);
+      if (set === null) continue;
+      const key = this.rib.keyOf(slot);
       const keys = batch.get(set);
       if (keys) keys.push(key);
       else batch.set(set, [key]);
       n++;
     }
+    m.catchUp = slot >= adj.slotLimit ? undefined : slot;
     const out: Buffer[] = [];
     for (const [set, keys] of batch) for (const msg of this.builder.announce(set, keys)) out.push(msg);
     batch.clear();
@@ -272,7 +273,6 @@ export class UpdateGroup {
     g.ends = this.ends.slice(from);
     this.members.delete(m);
     m.group = g;
-    if (m.catchUp) m.catchUp = g.exporter.adjRibOut.entries();
     g.members.add(m);
     g.membershipChanged();
     this.membershipChanged();

@@ -10,6 +10,9 @@
  *
  * Semantics are Map's / Set's except iteration order: IPv4 /1–/30 entries first (in insertion order), then the
  * others (in insertion order). Iterators are live like Map's (entries added to the part being iterated are seen).
+ *
+ * `PrefixSlots` (the Loc-RIB's dense per-prefix index, see rib/loc-rib.ts) uses the same heap index in its own
+ * Int32Array hash table rather than a Map: it only maps keys to slots, so it needs neither values nor deletion.
  */
 import type { PrefixKey } from './prefix';
 
@@ -170,4 +173,101 @@ export class PrefixSet implements Set<PrefixKey> {
   get [Symbol.toStringTag](): string {
     return 'PrefixSet';
   }
+}
+
+/**
+ * A dense index of prefixes: each key gets a small integer slot on first sight (0, 1, 2, …, in order of first
+ * sight), kept for the life of the index (slots are never reused; see rib/loc-rib.ts for why that is safe and what
+ * it costs). Per-prefix state elsewhere then lives in plain arrays indexed by slot.
+ *
+ * IPv4 /1–/30 keys (their heap index, as in `ipv4Slot`) are found through an open-addressing hash table in an
+ * Int32Array (Fibonacci hashing, linear probing, load ≤ 1/2): no Map entry, no boxed number, about 12 octets per
+ * prefix in all, and a lookup is a multiply and one or two array reads. Other keys go through an ordinary Map.
+ */
+export class PrefixSlots {
+  /** Hash buckets: slot + 1, or 0 when empty. */
+  private buckets = new Int32Array(1024);
+  /** Slot → heap index of its IPv4 key, or -1 when the key is held in `others`. */
+  private heap = new Int32Array(1024);
+  private count = 0;
+  private readonly others = new Map<PrefixKey, number>();
+  private readonly otherKeys = new Map<number, PrefixKey>();
+
+  /** How many slots exist (every slot is below this). */
+  get size(): number {
+    return this.count;
+  }
+
+  /** The slot of `key`, or -1 when it has none. */
+  get(key: PrefixKey): number {
+    const h = ipv4Slot(key);
+    if (h < 0) return this.others.get(key) ?? -1;
+    const b = this.buckets;
+    const mask = b.length - 1;
+    for (let i = bucketOf(h, mask); ; i = (i + 1) & mask) {
+      const s = b[i];
+      if (s === 0) return -1;
+      if (this.heap[s - 1] === h) return s - 1;
+    }
+  }
+
+  /** The slot of `key`, giving it the next free one when it has none. */
+  intern(key: PrefixKey): number {
+    const h = ipv4Slot(key);
+    if (h < 0) {
+      let s = this.others.get(key);
+      if (s === undefined) {
+        s = this.allocate(-1);
+        this.others.set(key, s);
+        this.otherKeys.set(s, key);
+      }
+      return s;
+    }
+    const b = this.buckets;
+    const mask = b.length - 1;
+    let i = bucketOf(h, mask);
+    for (; ; i = (i + 1) & mask) {
+      const s = b[i];
+      if (s === 0) break;
+      if (this.heap[s - 1] === h) return s - 1;
+    }
+    const slot = this.allocate(h);
+    b[i] = slot + 1;
+    if (this.count * 2 > b.length) this.rehash();
+    return slot;
+  }
+
+  /** The key of a slot made by `intern`. */
+  keyOf(slot: number): PrefixKey {
+    const h = this.heap[slot];
+    return h >= 0 ? slotKey(h) : (this.otherKeys.get(slot) as PrefixKey);
+  }
+
+  private allocate(h: number): number {
+    if (this.count === this.heap.length) {
+      const grown = new Int32Array(this.heap.length * 2);
+      grown.set(this.heap);
+      this.heap = grown;
+    }
+    this.heap[this.count] = h;
+    return this.count++;
+  }
+
+  private rehash(): void {
+    const b = new Int32Array(this.buckets.length * 2);
+    const mask = b.length - 1;
+    for (let s = 0; s < this.count; s++) {
+      const h = this.heap[s];
+      if (h < 0) continue;
+      let i = bucketOf(h, mask);
+      while (b[i] !== 0) i = (i + 1) & mask;
+      b[i] = s + 1;
+    }
+    this.buckets = b;
+  }
+}
+
+/** The first bucket of heap index `h` (Fibonacci hashing: the top bits of h × 2^32/φ). */
+function bucketOf(h: number, mask: number): number {
+  return Math.imul(h, 0x9e3779b1) >>> Math.clz32(mask);
 }
