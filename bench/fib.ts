@@ -2,7 +2,7 @@
  * DOC: FIB install-rate benchmark (performance.md target F1: ≥ 200k routes/s batched; report one-per-route too).
  *
  * Run as root: `node dist/bench/fib.js [--routes 10000,100000,1000000] [--len 24|32] [--single-max 100000]
- *   [--nexthop gw|gw-dev|onlink|dev|blackhole] [--fib-only] [--no-fib]` (default gw: `via 10.1.0.2`, what BGP routes look like).
+ *   [--nexthop gw|gw-dev|onlink|dev|blackhole] [--fib-only] [--no-fib] [--inline-writer]` (default gw: `via 10.1.0.2`, what BGP routes look like).
  * The parent creates a scratch network namespace with a veth pair (10.1.0.1/24 on v0; the gateway 10.1.0.2 sits
  * on that subnet), re-runs this script inside it (`ip netns exec`, since a netlink socket lives in its opener's
  * namespace), and deletes the namespace at the end, even on error or Ctrl-C. The child installs N routes
@@ -44,10 +44,11 @@ interface Args {
   child: boolean;
   fib: boolean;
   fibOnly: boolean;
+  inlineWriter: boolean;
 }
 
 function parseArgs(argv: string[]): Args {
-  const a: Args = { routes: [10_000, 100_000], len: 24, nexthop: 'gw', singleMax: 100_000, child: false, fib: true, fibOnly: false };
+  const a: Args = { routes: [10_000, 100_000], len: 24, nexthop: 'gw', singleMax: 100_000, child: false, fib: true, fibOnly: false, inlineWriter: false };
   for (let i = 0; i < argv.length; i++) {
     const v = argv[i + 1];
     if (argv[i] === '--routes') (a.routes = v.split(',').map((s) => Number(s.replace(/_/g, '')))), i++;
@@ -57,6 +58,7 @@ function parseArgs(argv: string[]): Args {
     else if (argv[i] === '--child') a.child = true;
     else if (argv[i] === '--no-fib') a.fib = false;
     else if (argv[i] === '--fib-only') a.fibOnly = true;
+    else if (argv[i] === '--inline-writer') a.inlineWriter = true;
   }
   if (!['gw', 'gw-dev', 'onlink', 'dev', 'blackhole'].includes(a.nexthop)) throw new Error(`bad --nexthop ${a.nexthop}`);
   if (a.routes.some((n) => !Number.isInteger(n) || n <= 0 || n > 4_000_000)) throw new Error(`bad --routes ${a.routes.join(',')}`);
@@ -87,7 +89,7 @@ async function parent(args: Args): Promise<number> {
     ip(ns, ['addr', 'add', '10.1.0.1/24', 'dev', 'v0']);
     ip(ns, ['link', 'set', 'v0', 'up']);
     ip(ns, ['link', 'set', 'v1', 'up']);
-    const childArgs = [__filename, '--child', '--routes', args.routes.join(','), '--len', String(args.len), '--nexthop', args.nexthop, '--single-max', String(args.singleMax), ...(args.fib ? [] : ['--no-fib']), ...(args.fibOnly ? ['--fib-only'] : [])];
+    const childArgs = [__filename, '--child', '--routes', args.routes.join(','), '--len', String(args.len), '--nexthop', args.nexthop, '--single-max', String(args.singleMax), ...(args.fib ? [] : ['--no-fib']), ...(args.fibOnly ? ['--fib-only'] : []), ...(args.inlineWriter ? ['--inline-writer'] : [])];
     return await new Promise<number>((resolve) => {
       const child = spawn('ip', ['netns', 'exec', ns, process.execPath, ...process.execArgv, ...childArgs], { stdio: 'inherit' });
       child.on('exit', (code) => resolve(code ?? 1));
@@ -187,15 +189,15 @@ async function child(args: Args): Promise<void> {
     }
   }
   tr.close();
-  if (args.fib) for (const n of args.routes) results.push(await throughFib(n, args.len));
+  if (args.fib) for (const n of args.routes) results.push(await throughFib(n, args.len, !args.inlineWriter));
   console.log(JSON.stringify({ bench: 'fib', results }));
 }
 
 /** N routes from a Loc-RIB to the kernel through the Fib object; times RIB insert + FIB idle, then withdraw. */
-async function throughFib(n: number, len: number): Promise<Record<string, unknown>> {
+async function throughFib(n: number, len: number, writerThread: boolean): Promise<Record<string, unknown>> {
   const interner = new AttrInterner();
   const rib = new LocRib(IPV4_UNICAST, interner, DEFAULT_BEST_PATH_OPTIONS);
-  const fib = new Fib(new Map([[IPV4_UNICAST, rib]]), interner, { table: TABLE, protocol: 12, mergePaths: true, scanTime: 0, convergenceTimeoutMs: 0 });
+  const fib = new Fib(new Map([[IPV4_UNICAST, rib]]), interner, { table: TABLE, protocol: 12, mergePaths: true, scanTime: 0, convergenceTimeoutMs: 0, writerThread });
   await fib.start();
   await fib.whenIdle();
   const src: RouteSource = { id: 1, name: 'bench', kind: SourceKind.Ibgp, address: '10.1.0.2', routerId: 1, peerAs: 64512, rrClient: false, preference: 100 };

@@ -7,7 +7,10 @@
  * and the MD5 key must be on the socket before the SYN is sent: so the socket is created here, the options are set,
  * and the fd is handed to `new net.Socket({ fd })`, which then binds and connects it through libuv.
  * Exports: socket(v6), setInt(fd, level, name, value), getInt(fd, level, name), setMd5Key(fd, address, key),
- * savedSynTtl(fd), and the constants the TypeScript side needs. Every failure throws an Error whose `code` is the errno name.
+ * savedSynTtl(fd), attachFilter(fd, program), and the constants the TypeScript side needs. attachFilter serves the
+ * FIB's kernel monitor: a classic BPF program on its netlink socket drops the notifications of Petrel's own route
+ * writes inside the kernel (the `netlink` package has no setsockopt for it), so a million-route install does not
+ * wake the monitor a million times. Every failure throws an Error whose `code` is the errno name.
  * Linux only (TCP_MD5SIG, IP_MINTTL and IPV6_MINHOPCOUNT are Linux socket options).
  */
 #define _GNU_SOURCE
@@ -17,6 +20,8 @@
 #include <netinet/tcp.h>
 #include <stdio.h>
 #include <string.h>
+#include <linux/filter.h>
+#include <stdlib.h>
 #include <sys/socket.h>
 #include <unistd.h>
 #include <node_api.h>
@@ -170,6 +175,33 @@ static napi_value js_saved_syn_ttl(napi_env env, napi_callback_info info) {
   return r;
 }
 
+/* attachFilter(fd, program: Buffer): SO_ATTACH_FILTER with a classic BPF program (8 octets per struct sock_filter). */
+static napi_value js_attach_filter(napi_env env, napi_callback_info info) {
+  napi_value argv[2];
+  size_t argc = 2;
+  int32_t fd;
+  void *data;
+  size_t len;
+  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc < 2 ||
+      napi_get_value_int32(env, argv[0], &fd) != napi_ok || napi_get_buffer_info(env, argv[1], &data, &len) != napi_ok) {
+    napi_throw_type_error(env, NULL, "attachFilter(fd: number, program: Buffer)");
+    return NULL;
+  }
+  if (len == 0 || len % sizeof(struct sock_filter) != 0 || len / sizeof(struct sock_filter) > BPF_MAXINSNS) {
+    napi_throw_range_error(env, NULL, "a BPF program is 1 to 4096 instructions of 8 octets");
+    return NULL;
+  }
+  struct sock_filter *insns = malloc(len);
+  if (insns == NULL) return throw_errno(env, "attachFilter", ENOMEM);
+  memcpy(insns, data, len);
+  struct sock_fprog prog = { .len = (unsigned short)(len / sizeof(struct sock_filter)), .filter = insns };
+  int rc = setsockopt(fd, SOL_SOCKET, SO_ATTACH_FILTER, &prog, sizeof prog);
+  int err = errno;
+  free(insns);
+  if (rc < 0) return throw_errno(env, "setsockopt(SO_ATTACH_FILTER)", err);
+  return NULL;
+}
+
 static void set_fn(napi_env env, napi_value obj, const char *name, napi_callback cb) {
   napi_value fn;
   napi_create_function(env, name, NAPI_AUTO_LENGTH, cb, NULL, &fn);
@@ -188,6 +220,7 @@ static napi_value init(napi_env env, napi_value exports) {
   set_fn(env, exports, "getInt", js_get_int);
   set_fn(env, exports, "setMd5Key", js_set_md5);
   set_fn(env, exports, "savedSynTtl", js_saved_syn_ttl);
+  set_fn(env, exports, "attachFilter", js_attach_filter);
   set_int(env, exports, "IPPROTO_TCP", IPPROTO_TCP);
   set_int(env, exports, "TCP_SAVE_SYN", TCP_SAVE_SYN);
   set_int(env, exports, "IPPROTO_IP", IPPROTO_IP);
@@ -196,6 +229,8 @@ static napi_value init(napi_env env, napi_value exports) {
   set_int(env, exports, "IP_MINTTL", IP_MINTTL);
   set_int(env, exports, "IPV6_UNICAST_HOPS", IPV6_UNICAST_HOPS);
   set_int(env, exports, "IPV6_MINHOPCOUNT", IPV6_MINHOPCOUNT);
+  set_int(env, exports, "SOL_SOCKET", SOL_SOCKET);
+  set_int(env, exports, "SO_RCVBUFFORCE", SO_RCVBUFFORCE);
   return exports;
 }
 

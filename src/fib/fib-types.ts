@@ -28,6 +28,8 @@ export interface FibOptions {
   convergenceTimeoutMs: number;
   log?: Logger;
   transport?: TransportOptions;
+  /** Write routes from a worker thread (default true); false writes on the event loop's thread. */
+  writerThread?: boolean;
   /** Prefixes evaluated per slice (default 8192). */
   sliceSize?: number;
 }

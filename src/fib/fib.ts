@@ -10,9 +10,12 @@
  * Work loop (one at a time, sliced with setImmediate so keepalives keep flowing): take up to SLICE prefixes from,
  * in order, the dirty set (repairs, retries, convergence), the re-feed iterators (start, next-hop or policy
  * change: the whole Loc-RIB), and each Loc-RIB journal through our own cursor; compute each prefix's desired shape
- * (desired-route.ts) and compare it with the installed one (`===`); encode the differences into one FibBatch; send
- * it (transport.batch: 1024 messages per sendmsg, only failures answered, the event loop turning between chunks)
- * and settle per-message failures. A slice ends after SLICE prefixes or SLICE_MS of evaluation, whichever first.
+ * (desired-route.ts) and compare it with the installed one (`===`); encode the differences into one FibBatch and
+ * send it (fib-writes.ts: up to MAX_IN_FLIGHT batches out, so the next slice is evaluated while the kernel installs
+ * the previous one) to the route writer: by default a worker thread (netlink/route-writer.ts), because the kernel
+ * runs the inserts inside sendmsg, in the caller's thread, ≈ 4 s of CPU for a million routes that would otherwise
+ * stall BGP on the event loop. Per-message failures are settled when the batch's answer comes back. A slice ends
+ * after SLICE prefixes or SLICE_MS of evaluation, whichever first.
  * The installed table is updated when a message is encoded (optimistically) and is authoritative: nothing but a
  * failure answer, or a kernel route seen to differ, changes it. A failure restores the previous state and queues the
  * prefix for retry with back-off. Our own writes never come back: the transport is opened with `silenceEchoes`, so
@@ -32,21 +35,24 @@
  * every `scanTime` seconds (at least 20 times the last scan's duration, so a large table does not spend its time
  * scanning), streamed, compares each route of ours with its installed shape by bytes (route-signature.ts; decoding
  * only on a mismatch), rewrites what differs or is missing and, after convergence, deletes routes of ours we do not
- * want. A monitor overrun (ENOBUFS; the monitor process is restarted) is answered, once the work queue is empty, by
- * one scan that also rebuilds the next-hop resolver from the same dumps.
+ * want (fib-scan.ts). A monitor overrun (ENOBUFS; the monitor process is restarted) is answered, once the work
+ * queue is empty and no batch is in flight, by one scan that also rebuilds the next-hop resolver from the same dumps.
  */
-import { FibBatch, OpFlag } from './fib-batch';
+import { OpFlag, type FibBatch } from './fib-batch';
+import { FibWrites } from './fib-writes';
+import { scanKernel, type ScanHost } from './fib-scan';
 import { DesiredRoutes, UNRESOLVED } from './desired-route';
 import { NexthopResolver } from './nexthop-resolver';
 import { ShapeTable, type RouteShape } from './route-shape';
 import { newRoutePeek, peekRoute } from './route-peek';
 import { matchesSignature, routeSignature } from './route-signature';
-import { Af, Errno, NlWriter, RtmType, RtnlGroup, decodeAddr, decodeLink, decodeRoute, encodeAddrDump, encodeLinkDump, errnoName } from './netlink/codec';
+import { Errno, RtmType, RtnlGroup, decodeAddr, decodeLink, decodeRoute, errnoName } from './netlink/codec';
 import { NetlinkTransport, subscribe, type BatchResult, type Monitor } from './netlink/transport';
+import { ThreadedRouteWriter, type RouteWriter } from './netlink/route-writer';
 import type { FibCounters, FibOptions, KernelPolicies } from './fib-types';
 
 export type { FibCounters, FibOptions, KernelPolicies } from './fib-types';
-import { dumpRoutesRequest, loadKernelState } from './kernel-dump';
+import { loadKernelState } from './kernel-dump';
 import { IPV4_UNICAST, IPV6_UNICAST, type Family } from '../bgp/family';
 import type { LocRib } from '../rib/loc-rib';
 import type { AttrInterner } from '../rib/attrs/intern';
@@ -59,10 +65,13 @@ const REPAIRS_PER_SECOND = 5;
 /** Milliseconds of route evaluation per slice before the batch is sent and the event loop gets a turn. */
 const SLICE_MS = 8;
 /**
- * Route writes per sendmsg: the kernel runs a whole sendmsg inside the syscall, on the event loop's thread
- * (≈ 5 ms for 1024 routes; a trie resize inside one can still take hundreds of ms at a million routes).
+ * Route writes per sendmsg when writing on the event loop's thread (`writerThread: false`): the kernel runs a whole
+ * sendmsg inside the syscall (≈ 5 ms for 1024 routes). The writer thread uses the transport's default (as many
+ * as the receive buffer can answer).
  */
-const CHUNK_MESSAGES = 1024;
+const INLINE_CHUNK_MESSAGES = 1024;
+/** Batches out at once: one being installed, one queued behind it. */
+const MAX_IN_FLIGHT = 2;
 
 interface Feed {
   rib: LocRib;
@@ -76,7 +85,7 @@ export class Fib {
   private readonly shapes: ShapeTable;
   readonly resolver: NexthopResolver;
   private readonly desired: DesiredRoutes;
-  private readonly batch = new FibBatch();
+  private writes: FibWrites | undefined;
   private readonly installed = new Map<PrefixKey, RouteShape>();
   private readonly adopted = new Set<PrefixKey>();
   private readonly unresolved = new Set<PrefixKey>();
@@ -87,6 +96,7 @@ export class Fib {
   private readonly keys: PrefixKey[] = [];
   private readonly peek = newRoutePeek();
   private transport: NetlinkTransport | undefined;
+  private writer: RouteWriter | undefined;
   private monitor: Monitor | undefined;
   private early: Buffer[] | undefined = [];
   private running = false;
@@ -123,7 +133,14 @@ export class Fib {
 
   /** Opens the netlink sockets, adopts our routes left in the kernel, and starts following the Loc-RIBs. */
   async start(): Promise<void> {
-    this.transport = NetlinkTransport.open({ maxChunkMessages: CHUNK_MESSAGES, silenceEchoes: true, ...this.opts.transport });
+    const threaded = this.opts.writerThread ?? true;
+    this.transport = NetlinkTransport.open({ maxChunkMessages: INLINE_CHUNK_MESSAGES, silenceEchoes: true, ...this.opts.transport });
+    if (threaded) {
+      const w = new ThreadedRouteWriter({ silenceEchoes: true, ...this.opts.transport });
+      this.writer = w;
+      await w.open();
+    } else this.writer = this.transport;
+    this.writes = new FibWrites(this.writer, MAX_IN_FLIGHT, (b, res, err) => this.settle(b, res, err));
     this.monitor = await subscribe(MONITOR_GROUPS, {
       onMessage: (m) => this.onKernelMessage(m),
       onResync: () => {
@@ -163,13 +180,14 @@ export class Fib {
       f.unsubscribe();
       f.rib.journal.closeCursor(f.cursor);
     }
+    if (this.writer !== this.transport) this.writer?.close();
     this.transport?.close();
     for (const w of this.idleWaiters) w();
     this.idleWaiters = [];
   }
 
   get counters(): FibCounters {
-    let pending = this.dirty.size + this.batch.ops;
+    let pending = this.dirty.size + (this.writes?.ops ?? 0);
     for (const f of this.feeds) pending += f.rib.journal.lag(f.cursor) + (f.refeed !== undefined ? f.rib.table.size : 0);
     return {
       installed: this.installed.size, pending, failed: this.failed.size, unresolved: this.unresolved.size,
@@ -208,7 +226,7 @@ export class Fib {
 
   private idle(): boolean {
     if (this.stopped) return true;
-    if (this.running || this.scheduled || this.dirty.size > 0 || this.scanWanted || this.resyncWanted || this.revalidateWanted || this.refeedWanted) return false;
+    if (this.running || this.scheduled || this.dirty.size > 0 || (this.writes?.ops ?? 0) > 0 || this.scanWanted || this.resyncWanted || this.revalidateWanted || this.refeedWanted) return false;
     for (const f of this.feeds) if (f.refeed !== undefined || f.rib.journal.lag(f.cursor) > 0) return false;
     return true;
   }
@@ -260,9 +278,16 @@ export class Fib {
           this.refeedWanted = false;
           for (const f of this.feeds) f.refeed = f.rib.table.keys();
         }
+        const writes = this.writes!;
         const took = this.fill();
-        if (this.batch.ops > 0) await this.flush();
-        else if (took === 0) {
+        if (writes.current.ops > 0) {
+          writes.send();
+          await writes.room();
+        } else if (took === 0) {
+          if (writes.inFlight > 0) {
+            await writes.drained();
+            continue;
+          }
           // Resync and scan wait for a quiet moment: during a bulk install the monitor overruns again and again,
           // and one reload after the burst serves them all.
           if (this.resyncWanted) {
@@ -347,42 +372,34 @@ export class Fib {
       this.adopted.delete(k);
       this.installed.delete(k);
       this.shapes.release(have);
-      this.batch.remove(k, have);
+      this.writes!.current.remove(k, have);
       this.stats.deletes++;
       return;
     }
     this.installed.set(k, this.shapes.acquire(shape));
     if (have !== undefined) this.shapes.release(have);
-    this.batch.replace(k, have, shape);
+    this.writes!.current.replace(k, have, shape);
     this.stats.replaces++;
   }
 
-  private async flush(): Promise<void> {
-    const b = this.batch;
-    let res: BatchResult;
-    try {
-      res = await this.transport!.batch(b.w.take());
-    } catch (e) {
-      res = { count: b.messages, failed: [], unknown: Array.from({ length: b.messages }, (_, i) => i), acked: 0 };
-      this.opts.log?.error({ err: e instanceof Error ? e.message : String(e) }, 'netlink batch failed');
-    }
+  /** Settles a batch's answer: failed messages restore their previous state and are retried with back-off. */
+  private settle(b: FibBatch, res: BatchResult, err?: Error): void {
+    if (err !== undefined && !this.stopped) this.opts.log?.error({ err: err.message }, 'netlink batch failed');
     let refused = 0;
     let example: { prefix: string; errno: string } | undefined;
     for (const f of res.failed) {
-      if (this.settleFailure(f.index, f.errno)) {
+      if (this.settleFailure(b, f.index, f.errno)) {
         refused++;
         example ??= { prefix: formatPrefixKey(b.keys[b.msgOp[f.index]]), errno: errnoName(f.errno) };
       }
     }
-    for (const i of res.unknown) this.settleFailure(i, 0);
+    for (const i of res.unknown) this.settleFailure(b, i, 0);
     if (refused > 0) this.opts.log?.warn({ refused, example }, 'kernel refused route writes; retrying them with back-off');
-    b.reset();
     if (this.failed.size > 0) this.armRetry();
   }
 
   /** Undoes the optimistic installed state of a failed message; returns true when it is a real refusal. */
-  private settleFailure(msg: number, errno: number): boolean {
-    const b = this.batch;
+  private settleFailure(b: FibBatch, msg: number, errno: number): boolean {
     const op = b.msgOp[msg];
     const k = b.keys[op];
     const isDel = b.msgDel[msg];
@@ -498,60 +515,28 @@ export class Fib {
     return true;
   }
 
-  /**
-   * The safety net: dump the kernel's routes (streamed: no array of a million views, and the event loop turns
-   * between datagrams), rewrite ours that differ from the installed table (compared by signature, decoded only when
-   * the bytes differ), delete stale routes of ours after convergence, and rewrite installed routes that are
-   * missing. With `reload` (after a monitor overrun) the resolver is rebuilt from the same dumps: one route dump
-   * serves both. The installed table stays authoritative throughout: only a route seen to differ is repaired.
-   */
+  /** The safety-net scan (fib-scan.ts), then its deletes are sent and settled. */
   private async scan(reload: boolean): Promise<void> {
     const t0 = Date.now();
-    const tr = this.transport!;
-    if (reload) {
-      this.resolver.clear();
-      await tr.dumpEach(dumpRequest((w) => encodeLinkDump(w, 0)), (m) => this.resolver.applyLink('new', decodeLink(m)));
-      await tr.dumpEach(dumpRequest((w) => encodeAddrDump(w, 0, Af.Unspec)), (m) => this.resolver.applyAddr('new', decodeAddr(m)));
-    }
-    const p = this.peek;
-    const { table, protocol } = this.opts;
-    let matched = 0;
-    await tr.dumpEach(dumpRoutesRequest(), (m) => {
-      if (!peekRoute(m, p)) return;
-      if (reload && this.resolver.wants(p.table, p.protocol)) this.resolver.applyRoute('new', decodeRoute(m));
-      if (p.table !== table) return;
-      const k = p.key;
-      const have = this.installed.get(k);
-      const same = have !== undefined && have.metric === p.metric;
-      if (p.protocol === protocol) {
-        if (same) {
-          if (this.adopted.has(k) || this.sameShape(m, have)) matched++;
-          else this.repair(k, false);
-        } else if (this.isConverged && !this.dirty.has(k)) {
-          this.batch.removeExtra(k, p.family, table, protocol, p.metric);
-          this.stats.deletes++;
-        }
-      } else if (same && !this.adopted.has(k)) this.repair(k, false);
-    }, () => {
-      matched = 0;
-    });
-    if (matched < this.installed.size) {
-      // Some installed route is missing from the kernel: a second pass finds which (rare; no set otherwise).
-      const seen = new Set<PrefixKey>();
-      await tr.dumpEach(dumpRoutesRequest(), (m) => {
-        if (peekRoute(m, p) && p.table === table && p.protocol === protocol && this.installed.get(p.key)?.metric === p.metric) seen.add(p.key);
-      }, () => seen.clear());
-      for (const k of [...this.installed.keys()]) if (!seen.has(k) && !this.adopted.has(k)) this.repair(k, false);
-    }
+    await scanKernel(this.scanHost(), reload);
     this.shapes.sweep();
     this.stats.scans++;
     this.lastScanMs = Date.now() - t0;
-    if (this.batch.ops > 0) await this.flush();
+    this.writes!.send();
+    await this.writes!.drained();
   }
-}
 
-function dumpRequest(encode: (w: NlWriter) => void): Buffer {
-  const w = new NlWriter(64);
-  encode(w);
-  return w.finish();
+  private scanHost(): ScanHost {
+    const fib = this;
+    return {
+      transport: this.transport!, resolver: this.resolver, table: this.opts.table, protocol: this.opts.protocol,
+      installed: this.installed, adopted: this.adopted, dirty: this.dirty, batch: this.writes!.current,
+      get converged() {
+        return fib.isConverged;
+      },
+      sameShape: (m, have) => this.sameShape(m, have),
+      repair: (k) => this.repair(k, false),
+      deleted: () => this.stats.deletes++,
+    };
+  }
 }

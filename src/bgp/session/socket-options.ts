@@ -5,7 +5,7 @@
  *
  * Why hand-rolled native code: Node's net module cannot set any of these options, and the MD5 key must be on the
  * socket before the SYN leaves. The addon `native/sockopt.c` (built by `npm ci` through node-gyp) wraps socket(2),
- * setsockopt(2) and getsockopt(2); this module is its only user. Active side: the socket is created natively, its
+ * setsockopt(2) and getsockopt(2) (loaded by util/sockopt-addon.ts). Active side: the socket is created natively, its
  * options set, and the fd handed to `new net.Socket({ fd })`, which binds and connects it through libuv as usual.
  * Passive side: `Md5KeyRing` keeps one MD5 key per peer address on every listening socket (accepted sockets
  * inherit them), and `applyAccepted` sets TTL/min TTL on an accepted socket. The listener's minimum TTL cannot be
@@ -14,30 +14,13 @@
  * §3 applied to the first segment) and a connection whose SYN came from too far is refused.
  * Invariants: a peer that needs the addon (password or ttlSecurity) never connects without it: its connection
  * attempt fails with a `SocketSecurityError` naming the peer. Node internals used: `socket._handle.fd` and the
- * `manualStart` Socket option (no read before connect). `PETREL_SOCKOPT_ADDON` overrides the addon path (tests).
+ * `manualStart` Socket option (no read before connect).
  * The key ring is process-wide: every listener in the process carries the keys of every started session.
  */
 import { closeSync } from 'node:fs';
 import * as net from 'node:net';
-import { join } from 'node:path';
 import { BgpdError } from '../../util/errors';
-
-/** The addon's exports (native/sockopt.c). */
-interface SockoptAddon {
-  socket(v6: boolean): number;
-  setInt(fd: number, level: number, name: number, value: number): void;
-  getInt(fd: number, level: number, name: number): number;
-  setMd5Key(fd: number, address: string, key: string): void;
-  savedSynTtl(fd: number): number;
-  IPPROTO_TCP: number;
-  TCP_SAVE_SYN: number;
-  IPPROTO_IP: number;
-  IPPROTO_IPV6: number;
-  IP_TTL: number;
-  IP_MINTTL: number;
-  IPV6_UNICAST_HOPS: number;
-  IPV6_MINHOPCOUNT: number;
-}
+import { loadSockoptAddon, sockoptAddonError, type SockoptAddon } from '../../util/sockopt-addon';
 
 /** Per-peer socket security, as BIRD's `password`, `ttl security` and `multihop`. */
 export interface SocketSecurity {
@@ -69,25 +52,13 @@ export class SocketSecurityError extends BgpdError {
 /** Longest TCP MD5 key Linux accepts (TCP_MD5SIG_MAXKEYLEN is 80, with a terminating NUL in BIRD's view). */
 export const MAX_MD5_KEY_LENGTH = 79;
 
-let addon: SockoptAddon | null | undefined;
-let loadError = '';
-
-/** The addon, loaded on first use; null (and `addonStatus().error` says why) when it cannot be loaded. */
 function load(): SockoptAddon | null {
-  if (addon !== undefined) return addon;
-  const path = process.env.PETREL_SOCKOPT_ADDON || join(__dirname, '..', '..', '..', '..', 'native', 'build', 'Release', 'petrel_sockopt.node');
-  try {
-    addon = require(path) as SockoptAddon;
-  } catch (e) {
-    addon = null;
-    loadError = `cannot load the native socket-options addon ${path}: ${e instanceof Error ? e.message.split('\n')[0] : String(e)} (rebuild it with "npm ci" or "npx node-gyp rebuild -C native")`;
-  }
-  return addon;
+  return loadSockoptAddon();
 }
 
 /** Whether the addon is loaded, and why not. */
 export function addonStatus(): { loaded: true } | { loaded: false; error: string } {
-  return load() ? { loaded: true } : { loaded: false, error: loadError };
+  return load() ? { loaded: true } : { loaded: false, error: sockoptAddonError() };
 }
 
 /** A peer needs the addon if it has a password or TTL security (multihop alone falls back to the default TTL). */
@@ -99,7 +70,7 @@ function requireAddon(peer: string, s: SocketSecurity): SockoptAddon {
   const a = load();
   if (a) return a;
   const what = s.password ? 'a TCP MD5 password' : 'TTL security';
-  throw new SocketSecurityError(`peer ${peer} is configured with ${what} but ${loadError}`);
+  throw new SocketSecurityError(`peer ${peer} is configured with ${what} but ${sockoptAddonError()}`);
 }
 
 /** The fd under a Node socket or server (libuv's, via the internal `_handle`), or -1. */
@@ -189,7 +160,7 @@ export function applyAccepted(socket: net.Socket, t: SecureTarget): void {
 /** Reads back an int socket option (IP_TTL, IP_MINTTL, IPV6_UNICAST_HOPS, IPV6_MINHOPCOUNT) for tests and status. */
 export function readTtl(socket: net.Socket | net.Server, option: 'ttl' | 'minTtl' | 'hops' | 'minHops'): number {
   const a = load();
-  if (!a) throw new SocketSecurityError(loadError);
+  if (!a) throw new SocketSecurityError(sockoptAddonError());
   const fd = fdOf(socket);
   switch (option) {
     case 'ttl': return a.getInt(fd, a.IPPROTO_IP, a.IP_TTL);

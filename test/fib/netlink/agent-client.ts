@@ -38,7 +38,7 @@ export class NsAgent {
   }
 
   /** Starts the agent in `ns` (its request socket opened with `opts`); it is killed on `t`'s teardown. */
-  static start(t: TeardownHost, ns: string, opts: TransportOptions = {}): NsAgent {
+  static start(t: TeardownHost, ns: string, opts: TransportOptions & { threadedWriter?: boolean } = {}): NsAgent {
     const agent = new NsAgent(spawnIn(ns, process.execPath, [join(__dirname, 'ns-agent.js'), JSON.stringify(opts)]));
     t.teardown(() => agent.stop());
     return agent;

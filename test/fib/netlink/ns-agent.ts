@@ -12,12 +12,14 @@
  *   {id, op:'subscribe', groups, recvBufferSize?} → {id, ok: true}, then {event:'message', hex, sub} / {event:'resync'}
  *     (`sub`: the subscription's number, from 0 in subscribe order)
  *   {id, op:'monitorProcesses'}     → {id, count} (monitor-child processes of this agent)
- * The first argument, if any, is JSON TransportOptions for the request socket (tests shrink buffers and chunks).
+ * The first argument, if any, is JSON TransportOptions for the request socket (tests shrink buffers and chunks), plus
+ * `threadedWriter: true` to send batches through a ThreadedRouteWriter (worker thread) instead.
  */
 import { createInterface } from 'node:readline';
 import { FibError } from '../../../src/fib/netlink/errors';
 import { monitorChildPids } from './monitor-children';
 import { Monitor, NetlinkTransport, TransportOptions, subscribe } from '../../../src/fib/netlink/transport';
+import { ThreadedRouteWriter, type RouteWriter } from '../../../src/fib/netlink/route-writer';
 
 interface Command {
   id: number;
@@ -28,7 +30,10 @@ interface Command {
   recvBufferSize?: number;
 }
 
-const transport = NetlinkTransport.open(process.argv[2] ? (JSON.parse(process.argv[2]) as TransportOptions) : {});
+const options = process.argv[2] ? (JSON.parse(process.argv[2]) as TransportOptions & { threadedWriter?: boolean }) : {};
+const transport = NetlinkTransport.open(options);
+/** Batches go through a ThreadedRouteWriter (a worker thread with its own socket) when asked, as the FIB's do. */
+const writer: RouteWriter = options.threadedWriter ? new ThreadedRouteWriter(options) : transport;
 const monitors: Monitor[] = [];
 let subscribed = 0;
 
@@ -40,7 +45,7 @@ async function handle(cmd: Command): Promise<void> {
   try {
     switch (cmd.op) {
       case 'batch':
-        reply({ id: cmd.id, result: await transport.batch(Buffer.from(cmd.hex!, 'hex'), { acks: cmd.acks }) });
+        reply({ id: cmd.id, result: await writer.batch(Buffer.from(cmd.hex!, 'hex'), { acks: cmd.acks }) });
         return;
       case 'request':
         await transport.request(Buffer.from(cmd.hex!, 'hex'));
@@ -84,6 +89,7 @@ async function handle(cmd: Command): Promise<void> {
 const rl = createInterface({ input: process.stdin });
 rl.on('line', (line) => void handle(JSON.parse(line) as Command));
 rl.on('close', () => {
+  if (writer !== transport) writer.close();
   transport.close();
   for (const m of monitors) m.close();
 });

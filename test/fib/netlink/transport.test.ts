@@ -17,7 +17,7 @@ function routes(n: number, bad: number[] = []): Buffer {
   return w.finish();
 }
 
-async function setup(tt: TeardownHost, opts: TransportOptions): Promise<{ ns: string; agent: NsAgent }> {
+async function setup(tt: TeardownHost, opts: TransportOptions & { threadedWriter?: boolean }): Promise<{ ns: string; agent: NsAgent }> {
   const ns = await createNetns(tt, 'petrel-nltr');
   await vethPair(ns, 'v0', ns, 'v1');
   await addAddress(ns, 'v0', '10.1.0.1/24');
@@ -30,20 +30,23 @@ async function count(ns: string): Promise<number> {
   return (JSON.parse(await exec(ns, 'ip', ['-j', 'route', 'show', 'table', String(TABLE), 'proto', '12'])) as unknown[]).length;
 }
 
-t.test('failures at chunk boundaries keep their batch indexes (16 messages per sendmsg)', async (t) => {
-  const { ns, agent } = await setup(t, { maxChunkMessages: 16 });
-  const bad = [0, 15, 16, 63, 99];
-  for (const acks of ['errors', 'all'] as const) {
-    const res = await agent.batch(routes(100, bad), acks);
-    t.same(
-      res.failed.map((f) => [f.index, f.errno]),
-      bad.map((i) => [i, ENETUNREACH]),
-      `${acks}: exactly the bad gateways failed`,
-    );
-    t.same([res.count, res.unknown, res.acked], [100, [], acks === 'all' ? 95 : 0]);
-  }
-  t.equal(await count(ns), 95);
-});
+for (const threadedWriter of [false, true]) {
+  const how = threadedWriter ? 'through the writer thread' : 'on the calling thread';
+  t.test(`failures at chunk boundaries keep their batch indexes (16 messages per sendmsg), ${how}`, async (t) => {
+    const { ns, agent } = await setup(t, { maxChunkMessages: 16, threadedWriter });
+    const bad = [0, 15, 16, 63, 99];
+    for (const acks of ['errors', 'all'] as const) {
+      const res = await agent.batch(routes(100, bad), acks);
+      t.same(
+        res.failed.map((f) => [f.index, f.errno]),
+        bad.map((i) => [i, ENETUNREACH]),
+        `${acks}: exactly the bad gateways failed`,
+      );
+      t.same([res.count, res.unknown, res.acked], [100, [], acks === 'all' ? 95 : 0]);
+    }
+    t.equal(await count(ns), 95);
+  });
+}
 
 t.test('a tiny receive buffer shrinks the chunks so that no answer is lost', async (t) => {
   // SO_RCVBUF 4096 (the kernel's minimum is about 4.6 KB) with an ACK per message: without the chunk bound the
@@ -93,23 +96,26 @@ t.test('a streamed dump (dumpEach) sees what dump sees', async (t) => {
   t.equal(await count(ns), 300);
 });
 
-t.test('one monitor process serves every subscriber; a silenced transport\'s own writes never reach them', async (t) => {
-  const { ns, agent } = await setup(t, { silenceEchoes: true });
-  await agent.subscribe([RtnlGroup.Ipv4Route]);
-  await agent.subscribe([RtnlGroup.Link]); // joins a group the running monitor lacks
-  t.equal(await agent.monitorProcesses(), 1, 'one monitor process for two subscriptions');
-  const res = await agent.batch(routes(500));
-  t.same([res.count, res.failed.length, res.unknown.length], [500, 0, 0]);
-  await exec(ns, 'ip', ['route', 'add', '10.77.0.0/24', 'via', '10.1.0.2', 'table', String(TABLE)]);
-  await exec(ns, 'ip', ['link', 'set', 'v1', 'mtu', '1400']);
-  const decoded = (): { sub: number; kind: string; dst?: string; name?: string }[] =>
-    agent.events.map((h, i) => {
-      const m = decodeMessage(Buffer.from(h, 'hex'));
-      return { sub: agent.eventSubs[i], kind: m.kind, dst: m.kind === 'route' ? m.route.dst : undefined, name: m.kind === 'link' ? m.link.name : undefined };
-    });
-  await agent.waitForEvent(() => decoded().some((e) => e.dst === '10.77.0.0') && decoded().some((e) => e.name === 'v1'));
-  const routeEvents = decoded().filter((e) => e.kind === 'route');
-  t.same(routeEvents.map((e) => [e.sub, e.dst]), [[0, '10.77.0.0']], 'only the outside route change, to the route subscriber only');
-  t.same([...new Set(decoded().filter((e) => e.kind === 'link').map((e) => e.sub))], [1], 'link changes go to the link subscriber only');
-  t.equal(await count(ns), 500);
-});
+for (const threadedWriter of [false, true]) {
+  const how = threadedWriter ? 'writing through the writer thread' : 'writing on the calling thread';
+  t.test(`one monitor process serves every subscriber; a silenced writer's own writes never reach them, ${how}`, async (t) => {
+    const { ns, agent } = await setup(t, { silenceEchoes: true, threadedWriter });
+    await agent.subscribe([RtnlGroup.Ipv4Route]);
+    await agent.subscribe([RtnlGroup.Link]); // joins a group the running monitor lacks
+    t.equal(await agent.monitorProcesses(), 1, 'one monitor process for two subscriptions');
+    const res = await agent.batch(routes(500));
+    t.same([res.count, res.failed.length, res.unknown.length], [500, 0, 0]);
+    await exec(ns, 'ip', ['route', 'add', '10.77.0.0/24', 'via', '10.1.0.2', 'table', String(TABLE)]);
+    await exec(ns, 'ip', ['link', 'set', 'v1', 'mtu', '1400']);
+    const decoded = (): { sub: number; kind: string; dst?: string; name?: string }[] =>
+      agent.events.map((h, i) => {
+        const m = decodeMessage(Buffer.from(h, 'hex'));
+        return { sub: agent.eventSubs[i], kind: m.kind, dst: m.kind === 'route' ? m.route.dst : undefined, name: m.kind === 'link' ? m.link.name : undefined };
+      });
+    await agent.waitForEvent(() => decoded().some((e) => e.dst === '10.77.0.0') && decoded().some((e) => e.name === 'v1'));
+    const routeEvents = decoded().filter((e) => e.kind === 'route');
+    t.same(routeEvents.map((e) => [e.sub, e.dst]), [[0, '10.77.0.0']], 'only the outside route change, to the route subscriber only');
+    t.same([...new Set(decoded().filter((e) => e.kind === 'link').map((e) => e.sub))], [1], 'link changes go to the link subscriber only');
+    t.equal(await count(ns), 500);
+  });
+}

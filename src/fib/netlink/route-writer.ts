@@ -1,0 +1,104 @@
+/**
+ * DOC: where the FIB's route writes go: `RouteWriter` is the one operation it needs (`batch`), served either by a
+ * NetlinkTransport on the main thread or by `ThreadedRouteWriter`, which hands each batch to a worker thread
+ * (writer-worker.ts explains why: the kernel's insert cost runs in the thread that calls sendmsg).
+ *
+ * ThreadedRouteWriter: batches are posted in order and answered in order (the worker's transport serializes
+ * them), so several may be in flight; the bytes are copied into the message (structured clone), so the caller's
+ * buffer is free again as soon as `batch` returns. The worker's socket port is silenced in this process's
+ * monitors (`silenceEchoes`), as the inline transport does for itself. If the worker dies, the batches in flight
+ * reject with a FibError (the FIB then retries their prefixes) and the next batch starts a new worker.
+ */
+import { Worker } from 'node:worker_threads';
+import { join } from 'node:path';
+import { FibError } from './errors';
+import { silencePort, unsilencePort } from './monitor';
+import type { BatchOptions, BatchResult, TransportOptions } from './transport';
+
+/** What the FIB writes its routes through. */
+export interface RouteWriter {
+  batch(messages: Buffer, opts?: BatchOptions): Promise<BatchResult>;
+  close(): void;
+}
+
+interface Waiter {
+  resolve: (r: BatchResult) => void;
+  reject: (e: Error) => void;
+}
+
+/** Route writes on a worker thread. */
+export class ThreadedRouteWriter implements RouteWriter {
+  private worker: Worker | undefined;
+  private ready: Promise<void> | undefined;
+  private port: number | undefined;
+  private nextId = 1;
+  private readonly waiting = new Map<number, Waiter>();
+  private closed = false;
+
+  constructor(private readonly opts: TransportOptions = {}) {}
+
+  /** Starts the worker and waits for its socket (so a failure to open it surfaces here). */
+  async open(): Promise<void> {
+    await this.start();
+  }
+
+  batch(messages: Buffer, opts: BatchOptions = {}): Promise<BatchResult> {
+    if (this.closed) return Promise.reject(new FibError('route writer closed'));
+    const bytes = new Uint8Array(messages); // a copy: the caller reuses its buffer
+    return this.start().then(
+      () =>
+        new Promise<BatchResult>((resolve, reject) => {
+          const id = this.nextId++;
+          this.waiting.set(id, { resolve, reject });
+          this.worker!.postMessage({ id, bytes, acks: opts.acks ?? 'errors' }, [bytes.buffer]);
+        }),
+    );
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.stopWorker(new FibError('route writer closed'));
+  }
+
+  private start(): Promise<void> {
+    if (this.ready !== undefined) return this.ready;
+    const w = new Worker(join(__dirname, 'writer-worker.js'), { workerData: { ...this.opts, silenceEchoes: false } });
+    this.worker = w;
+    this.ready = new Promise<void>((resolve, reject) => {
+      w.on('message', (m: { ready?: number; id?: number; result?: BatchResult; error?: string }) => {
+        if (m.ready !== undefined) {
+          this.port = m.ready;
+          if (this.opts.silenceEchoes) silencePort(m.ready);
+          resolve();
+          return;
+        }
+        const waiter = this.waiting.get(m.id!);
+        this.waiting.delete(m.id!);
+        if (m.result !== undefined) waiter?.resolve(m.result);
+        else waiter?.reject(new FibError(`route write failed: ${m.error}`));
+      });
+      const fail = (err: FibError) => {
+        if (this.worker !== w) return;
+        reject(err);
+        this.stopWorker(err);
+      };
+      w.on('error', (e) => fail(new FibError(`route writer thread failed: ${e.message}`)));
+      w.on('exit', (code) => fail(new FibError(`route writer thread exited (code ${code})`)));
+    });
+    this.ready.catch(() => undefined);
+    return this.ready;
+  }
+
+  /** Ends the current worker; its batches in flight reject with `err`; the next batch starts a new one. */
+  private stopWorker(err: FibError): void {
+    const w = this.worker;
+    this.worker = undefined;
+    this.ready = undefined;
+    if (this.port !== undefined && this.opts.silenceEchoes) unsilencePort(this.port);
+    this.port = undefined;
+    for (const waiter of this.waiting.values()) waiter.reject(err);
+    this.waiting.clear();
+    if (w !== undefined) void w.terminate();
+  }
+}

@@ -1,0 +1,50 @@
+/**
+ * DOC: loads the native socket-options addon (native/sockopt.c, built by `npm ci` through node-gyp) once per
+ * process, for its two users: per-peer TCP security (bgp/session/socket-options.ts) and the kernel monitor's
+ * netlink socket (fib/netlink/monitor-child.ts: an in-kernel echo filter and a forced receive buffer).
+ * `PETREL_SOCKOPT_ADDON` overrides the addon path (tests). When the addon cannot be loaded, `loadSockoptAddon`
+ * returns null and `sockoptAddonError` says why; each user decides whether that is fatal.
+ */
+import { join } from 'node:path';
+
+/** The addon's exports (native/sockopt.c). */
+export interface SockoptAddon {
+  socket(v6: boolean): number;
+  setInt(fd: number, level: number, name: number, value: number): void;
+  getInt(fd: number, level: number, name: number): number;
+  setMd5Key(fd: number, address: string, key: string): void;
+  savedSynTtl(fd: number): number;
+  /** SO_ATTACH_FILTER: `program` is a classic BPF program, 8 octets per instruction (struct sock_filter). */
+  attachFilter(fd: number, program: Buffer): void;
+  IPPROTO_TCP: number;
+  TCP_SAVE_SYN: number;
+  IPPROTO_IP: number;
+  IPPROTO_IPV6: number;
+  IP_TTL: number;
+  IP_MINTTL: number;
+  IPV6_UNICAST_HOPS: number;
+  IPV6_MINHOPCOUNT: number;
+  SOL_SOCKET: number;
+  SO_RCVBUFFORCE: number;
+}
+
+let addon: SockoptAddon | null | undefined;
+let loadError = '';
+
+/** The addon, loaded on first use; null (and `sockoptAddonError()` says why) when it cannot be loaded. */
+export function loadSockoptAddon(): SockoptAddon | null {
+  if (addon !== undefined) return addon;
+  const path = process.env.PETREL_SOCKOPT_ADDON || join(__dirname, '..', '..', '..', 'native', 'build', 'Release', 'petrel_sockopt.node');
+  try {
+    addon = require(path) as SockoptAddon;
+  } catch (e) {
+    addon = null;
+    loadError = `cannot load the native socket-options addon ${path}: ${e instanceof Error ? e.message.split('\n')[0] : String(e)} (rebuild it with "npm ci" or "npx node-gyp rebuild -C native")`;
+  }
+  return addon;
+}
+
+/** Why the addon could not be loaded ('' when it was, or was not tried yet). */
+export function sockoptAddonError(): string {
+  return loadError;
+}
