@@ -58,6 +58,7 @@ import type { LocRib } from '../rib/loc-rib';
 import type { AttrInterner } from '../rib/attrs/intern';
 import type { JournalCursor } from '../util/journal';
 import { formatPrefixKey, type PrefixKey } from '../util/prefix';
+import { PrefixMap, PrefixSet } from '../util/prefix-map';
 
 const MAIN_TABLE = 254;
 const MONITOR_GROUPS = [RtnlGroup.Link, RtnlGroup.Ipv4Ifaddr, RtnlGroup.Ipv6Ifaddr, RtnlGroup.Ipv4Route, RtnlGroup.Ipv6Route];
@@ -86,10 +87,11 @@ export class Fib {
   readonly resolver: NexthopResolver;
   private readonly desired: DesiredRoutes;
   private writes: FibWrites | undefined;
-  private readonly installed = new Map<PrefixKey, RouteShape>();
-  private readonly adopted = new Set<PrefixKey>();
-  private readonly unresolved = new Set<PrefixKey>();
-  private readonly dirty = new Set<PrefixKey>();
+  /** Prefix-keyed maps and sets hold IPv4 keys unboxed (util/prefix-map.ts): a million entries hash fast. */
+  private readonly installed = new PrefixMap<RouteShape>();
+  private readonly adopted = new PrefixSet();
+  private readonly unresolved = new PrefixSet();
+  private readonly dirty = new PrefixSet();
   private readonly failed = new Map<PrefixKey, number>();
   private readonly repairCount = new Map<PrefixKey, number>();
   private readonly feeds: Feed[] = [];
@@ -107,6 +109,8 @@ export class Fib {
   private revalidateWanted = false;
   private refeedWanted = false;
   private isConverged = false;
+  /** Routes of ours found at start beyond the one per prefix we adopted (removed by the convergence scan). */
+  private startExtras = 0;
   private deadline = 0;
   private lastScanMs = 0;
   private retryRound = 0;
@@ -150,7 +154,10 @@ export class Fib {
       onError: (e) => this.opts.log?.error({ err: e.message }, 'kernel monitor stopped; relying on periodic scans'),
     });
     const adopted = await loadKernelState(this.transport, this.resolver, this.opts.table, this.opts.protocol, (k, r) => {
-      if (this.installed.has(k)) return; // a second route of ours for the prefix (another metric): the scan removes it
+      if (this.installed.has(k)) {
+        this.startExtras++; // a second route of ours for the prefix (another metric): the convergence scan removes it
+        return;
+      }
       this.installed.set(k, this.shapes.acquire(this.shapes.fromKernel(r)));
       this.adopted.add(k);
     });
@@ -207,7 +214,10 @@ export class Fib {
     if (this.isConverged || this.stopped) return;
     this.isConverged = true;
     for (const k of this.adopted) this.dirty.add(k);
-    this.scanWanted = true;
+    // Stale routes of ours that the installed table does not track exist only if the start found some: then a scan
+    // removes them. Otherwise there is nothing to find (the periodic scan still runs), and a million-route dump
+    // right after the initial install is saved.
+    if (this.startExtras > 0) this.scanWanted = true;
     this.opts.log?.info({ reason, adopted: this.adopted.size }, 'FIB converged: removing stale routes of ours');
     this.kick();
   }

@@ -60,10 +60,18 @@ function binaryAddr(family: number, text: string): number | Buffer {
   return parseIpv6(text) ?? Buffer.alloc(16);
 }
 
+function sameNexthops(a: readonly ShapeNexthop[], b: readonly ShapeNexthop[], n: number): boolean {
+  if (a.length !== n) return false;
+  for (let i = 0; i < n; i++) if (a[i].gw !== b[i].gw || a[i].oif !== b[i].oif || a[i].onlink !== b[i].onlink) return false;
+  return true;
+}
+
 /** The interning table of shapes, for one (table, protocol). */
 export class ShapeTable {
   private readonly shapes = new Map<string, RouteShape>();
   private readonly scratch: ShapeNexthop[] = [];
+  /** The shape `intern` answered last: consecutive prefixes mostly share one, so it is compared before a key is built. */
+  private last: RouteShape | undefined;
 
   constructor(
     readonly table: number,
@@ -81,7 +89,6 @@ export class ShapeTable {
    */
   intern(family: Af.Inet | Af.Inet6, type: RouteType, metric: number, nexthops: ShapeNexthop[], count = nexthops.length): RouteShape {
     const m = effectiveMetric(family, metric);
-    let key = `${family}:${type}:${m}`;
     let n = 0;
     if (hasNexthops(type)) {
       n = count;
@@ -95,13 +102,16 @@ export class ShapeTable {
         }
         nexthops[j + 1] = x;
       }
-      for (let i = 0; i < n; i++) {
-        const nh = nexthops[i];
-        key += nh.onlink ? `|${nh.gw}%${nh.oif}o` : `|${nh.gw}%${nh.oif}`;
-      }
+    }
+    const last = this.last;
+    if (last !== undefined && last.family === family && last.type === type && last.metric === m && sameNexthops(last.nexthops, nexthops, n)) return last;
+    let key = `${family}:${type}:${m}`;
+    for (let i = 0; i < n; i++) {
+      const nh = nexthops[i];
+      key += nh.onlink ? `|${nh.gw}%${nh.oif}o` : `|${nh.gw}%${nh.oif}`;
     }
     const found = this.shapes.get(key);
-    if (found !== undefined) return found;
+    if (found !== undefined) return (this.last = found);
     const nhs: ShapeNexthop[] = [];
     for (let i = 0; i < n; i++) nhs.push({ gw: nexthops[i].gw, oif: nexthops[i].oif, onlink: nexthops[i].onlink });
     const shape: RouteShape = {
@@ -111,7 +121,7 @@ export class ShapeTable {
       sig: undefined,
     };
     this.shapes.set(key, shape);
-    return shape;
+    return (this.last = shape);
   }
 
   /** The shape of a route decoded from the kernel (adoption, scan). */
@@ -140,6 +150,7 @@ export class ShapeTable {
   /** Drops shapes nobody references. */
   sweep(): void {
     for (const [k, s] of this.shapes) if (s.refs <= 0) this.shapes.delete(k);
+    if (this.last !== undefined && this.last.refs <= 0) this.last = undefined;
   }
 
   private addTemplate(family: Af.Inet | Af.Inet6, type: RouteType, metric: number, nhs: ShapeNexthop[]): Route {
