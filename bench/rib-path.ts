@@ -6,8 +6,15 @@
  * longest slice (a proxy for event-loop lag), heap retained after GC and peak RSS. The quick loop for profiling
  * the data path (`node --cpu-prof dist/bench/rib-path.js 1000000`) before confirming with `bench/run.ts S1`.
  *
- *   node --expose-gc dist/bench/rib-path.js [prefixes=1000000] [attrSets=1]
+ *   node --expose-gc dist/bench/rib-path.js [prefixes=1000000] [attrSets=1] [heap-snapshot-path]
+ *
+ * With a third argument, writes a V8 heap snapshot there at the end, while the RIB is still live (what a route
+ * costs: open it in Chrome DevTools, or aggregate `self_size` by constructor).
+ * The V8 young-generation tuning of petreld (src/cli/daemon-v8-flags.ts) applies here too, so RSS compares.
  */
+// First, as in petreld: the daemon's V8 tuning.
+import '../src/cli/daemon-v8-flags';
+import { writeHeapSnapshot } from 'node:v8';
 import { decodeUpdate } from '../src/bgp/codec/update';
 import { validateUpdate } from '../src/bgp/codec/validate';
 import { IPV4_UNICAST, type Family } from '../src/bgp/family';
@@ -58,6 +65,7 @@ function frames(feed: Buffer): [number, number][] {
 function main(): void {
   const prefixes = Number(process.argv[2] ?? 1_000_000);
   const attrSets = Number(process.argv[3] ?? 1);
+  const snapshotPath = process.argv[4];
   const feed = buildFeed({ count: prefixes, base: ipv4ToNumber('11.0.0.0'), attrSets, localAs: 65001, nextHop: ipv4ToNumber('10.10.1.2') });
   const msgs = frames(feed);
   const interner = new AttrInterner();
@@ -117,6 +125,7 @@ function main(): void {
       `heap retained ${gc ? heap.toFixed(1) : 'n/a (run with --expose-gc)'} MB, peak RSS ${rssPeak.toFixed(0)} MB; ` +
       `Loc-RIB ${st.prefixes} prefixes, Adj-RIB-Out ${member.group.exporter.adjRibOut.size}, sent ${sentMsgs} UPDATEs / ${sentBytes} octets\n`,
   );
+  if (snapshotPath) process.stdout.write(`heap snapshot: ${writeHeapSnapshot(snapshotPath)} (Loc-RIB ${rib.size} prefixes live)\n`);
 }
 
 main();

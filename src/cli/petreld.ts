@@ -10,6 +10,8 @@
  * that fails to load is rejected and the old one kept), SIGTERM/SIGINT send Cease to every peer and exit.
  * Logs are pino JSON on stdout, one child logger per peer.
  */
+// First: tunes V8's young generation before anything else allocates (daemon-v8-flags.ts explains).
+import './daemon-v8-flags';
 import { parseArgs } from 'node:util';
 import pino, { type Logger } from 'pino';
 import { loadConfig, deriveNodeConfig, resolveNodeName, ConfigErrors, type LoadedConfig } from '../config/index';

@@ -8,6 +8,7 @@
  */
 import type { PrefixKey } from '../util/prefix';
 import type { AttrSet } from './attrs/attr-set';
+import { SlotArray } from './slot-array';
 
 /** Slot ↔ key translation (the Loc-RIB). */
 export interface SlotIndex {
@@ -16,7 +17,8 @@ export interface SlotIndex {
 }
 
 export class AdjRibOut implements ReadonlyMap<PrefixKey, AttrSet> {
-  private sets: (AttrSet | null)[] = [];
+  /** Chunked (slot-array.ts): a growing Adj-RIB-Out leaves no large garbage behind. */
+  private readonly sets = new SlotArray<AttrSet>();
   private count = 0;
 
   constructor(private readonly index: SlotIndex) {}
@@ -33,28 +35,29 @@ export class AdjRibOut implements ReadonlyMap<PrefixKey, AttrSet> {
 
   /** The set advertised for the prefix at `slot`, or null. */
   at(slot: number): AttrSet | null {
-    return slot < this.sets.length ? this.sets[slot] : null;
+    return this.sets.get(slot);
   }
 
   /** Stores `set` (null: nothing advertised) for the prefix at `slot`. */
   put(slot: number, set: AttrSet | null): void {
-    const sets = this.sets;
-    while (sets.length <= slot) sets.push(null);
-    const prev = sets[slot];
+    const prev = this.sets.get(slot);
     if ((prev === null) !== (set === null)) this.count += set === null ? -1 : 1;
-    sets[slot] = set;
+    this.sets.set(slot, set);
   }
 
   /** Empties the table, calling `release` on every stored set. */
   clear(release: (set: AttrSet) => void): void {
-    for (const s of this.sets) if (s !== null) release(s);
-    this.sets = [];
+    for (let i = 0; i < this.sets.length; i++) {
+      const s = this.sets.get(i);
+      if (s !== null) release(s);
+    }
+    this.sets.clear();
     this.count = 0;
   }
 
   /** Makes this table a copy of `other` (after `clear`), calling `ref` on every set it copies. */
   copyFrom(other: AdjRibOut, ref: (set: AttrSet) => AttrSet): void {
-    this.sets = other.sets.map((s) => (s === null ? null : ref(s)));
+    this.sets.copyFrom(other.sets, ref);
     this.count = other.count;
   }
 
@@ -72,19 +75,19 @@ export class AdjRibOut implements ReadonlyMap<PrefixKey, AttrSet> {
   }
 
   *keys(): MapIterator<PrefixKey> {
-    for (let s = 0; s < this.sets.length; s++) if (this.sets[s] !== null) yield this.index.keyOf(s);
+    for (let s = 0; s < this.sets.length; s++) if (this.sets.get(s) !== null) yield this.index.keyOf(s);
   }
 
   *values(): MapIterator<AttrSet> {
     for (let s = 0; s < this.sets.length; s++) {
-      const v = this.sets[s];
+      const v = this.sets.get(s);
       if (v !== null) yield v;
     }
   }
 
   *entries(): MapIterator<[PrefixKey, AttrSet]> {
     for (let s = 0; s < this.sets.length; s++) {
-      const v = this.sets[s];
+      const v = this.sets.get(s);
       if (v !== null) yield [this.index.keyOf(s), v];
     }
   }

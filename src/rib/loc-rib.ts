@@ -3,7 +3,8 @@
  *
  * Dense per-prefix index (why: the hash-map work per prefix dominated the propagation path's profile). Each prefix
  * gets a small integer slot on first sight (`slots`, util/prefix-map.ts `PrefixSlots`): one hash lookup per
- * UPDATE NLRI, and from there everything is an array read. `heads[slot]` is the head of the prefix's candidate list
+ * UPDATE NLRI, and from there everything is an array read. `heads[slot]` (a chunked `SlotArray`) is the head of
+ * the prefix's candidate list
  * (routes linked through `Route.next`, best first, as `selectBest` orders them) or null; the journal carries slots;
  * exporters keep their Adj-RIB-Out and dirty set as arrays and bitmaps indexed by slot (exporter.ts).
  * Slots are never reused: a prefix keeps its slot after its last path is withdrawn (and gets it back when announced
@@ -11,6 +12,8 @@
  * same prefix forever, with no coordination between consumers. The cost is about 20 octets per distinct prefix ever
  * seen (hash bucket, slot→key entry, head entry, one Adj-RIB-Out entry per exporter), bounded by the number of
  * distinct prefixes, not by churn.
+ *
+ * Routes are `StoredRoute`s (stored-route.ts: 64 octets, the prefix read back through the slot), made only here.
  *
  * The Adj-RIB-In is folded in (BIRD's design): a route rejected by import policy stays in the list with
  * `attrs === null`, so soft reconfiguration re-evaluates it from here without a route refresh. Each change of a
@@ -28,6 +31,8 @@ import type { AttrSet } from './attrs/attr-set';
 import type { AttrInterner } from './attrs/intern';
 import { RibTable } from './rib-table';
 import { selectBest, type BestPathOptions } from './select';
+import { SlotArray } from './slot-array';
+import { storedRouteClass, type StoredRoute, type StoredRouteClass } from './stored-route';
 import { RouteFlag, type Route, type RouteSource } from './types';
 
 export interface LocRibStats {
@@ -42,9 +47,11 @@ export class LocRib implements SlotKeys {
   readonly journal = new Journal(this);
   private readonly slots = new PrefixSlots();
   /** Slot → head of the prefix's candidate list, null when it has none. */
-  private readonly heads: (Route | null)[] = [];
+  private readonly heads = new SlotArray<Route>();
   private prefixes = 0;
   private paths = 0;
+  /** This table's route record (stored-route.ts): its `prefix` getter reads keys from `slots`. */
+  private readonly Route: StoredRouteClass = storedRouteClass(this.slots);
 
   constructor(
     readonly family: Family,
@@ -65,7 +72,7 @@ export class LocRib implements SlotKeys {
   /** The slot of `key`, giving it one when it has none. */
   slotOf(key: PrefixKey): number {
     const s = this.slots.intern(key);
-    if (s === this.heads.length) this.heads.push(null);
+    if (s === this.heads.length) this.heads.set(s, null);
     return s;
   }
 
@@ -81,12 +88,12 @@ export class LocRib implements SlotKeys {
 
   /** The candidate list of the prefix at `slot` (null when it has none). */
   headAt(slot: number): Route | null {
-    return this.heads[slot];
+    return this.heads.get(slot);
   }
 
   /** The best eligible route of the prefix at `slot`, if any. */
   bestAt(slot: number): Route | undefined {
-    const head = this.heads[slot];
+    const head = this.heads.get(slot);
     return head !== null && eligible(head) ? head : undefined;
   }
 
@@ -96,9 +103,9 @@ export class LocRib implements SlotKeys {
    */
   upsert(prefix: PrefixKey, source: RouteSource, pathId: number, rawAttrs: AttrSet, attrs: AttrSet | null, preference: number, flags = 0): boolean {
     const slot = this.slotOf(prefix);
-    const head = this.heads[slot];
+    const head = this.heads.get(slot);
     if (head === null) {
-      this.heads[slot] = newRoute(prefix, source, pathId, rawAttrs, attrs, preference, flags);
+      this.heads.set(slot, new this.Route(slot, source, pathId, rawAttrs, attrs, preference, flags));
       this.prefixes++;
       this.paths++;
       countAdded(source, attrs);
@@ -121,16 +128,13 @@ export class LocRib implements SlotKeys {
       if (r.attrs) this.interner.release(r.attrs);
       const c = source.pathCounts;
       if (c !== undefined && (r.attrs === null) !== (attrs === null)) c.filtered += attrs === null ? 1 : -1;
-      r.rawAttrs = rawAttrs;
-      r.attrs = attrs;
-      r.preference = preference;
-      r.flags = flags;
+      (r as StoredRoute).update(rawAttrs, attrs, preference, flags);
       if (head.next === null) {
         this.journal.appendSlot(slot);
         return true;
       }
     } else {
-      const added = newRoute(prefix, source, pathId, rawAttrs, attrs, preference, flags);
+      const added = new this.Route(slot, source, pathId, rawAttrs, attrs, preference, flags);
       added.next = head;
       this.paths++;
       countAdded(source, attrs);
@@ -147,7 +151,7 @@ export class LocRib implements SlotKeys {
 
   /** `withdraw` for the prefix at `slot`. */
   withdrawAt(slot: number, source: RouteSource, pathId: number): boolean {
-    const head = this.heads[slot];
+    const head = this.heads.get(slot);
     if (head === null) return false;
     let prev: Route | null = null;
     let r: Route | null = head;
@@ -166,7 +170,7 @@ export class LocRib implements SlotKeys {
     if (r.attrs) this.interner.release(r.attrs);
     if (prev === null) {
       if (r.next === null) {
-        this.heads[slot] = null;
+        this.heads.set(slot, null);
         this.prefixes--;
         if (r.attrs !== null && !(r.flags & RouteFlag.Unresolved)) {
           this.journal.appendSlot(slot);
@@ -185,7 +189,7 @@ export class LocRib implements SlotKeys {
     const oldBest = eligible(oldHead) ? oldHead : null;
     const oldBestAttrs = oldBest ? oldBest.attrs : null;
     const sel = selectBest(list, this.options);
-    this.heads[slot] = sel.head as Route;
+    this.heads.set(slot, sel.head as Route);
     const changed = sel.best !== oldBest || (sel.best !== null && sel.best.attrs !== oldBestAttrs) || sel.multipathCount > 1 || list !== oldHead;
     if (changed) this.journal.appendSlot(slot);
     return changed;
@@ -200,13 +204,13 @@ export class LocRib implements SlotKeys {
   /** The candidate list of a prefix, best first (possibly including filtered and unresolved paths). */
   candidates(prefix: PrefixKey): Route | undefined {
     const slot = this.slots.get(prefix);
-    return slot < 0 ? undefined : (this.heads[slot] ?? undefined);
+    return slot < 0 ? undefined : (this.heads.get(slot) ?? undefined);
   }
 
   /** Re-runs selection for a prefix after something outside the table changed (next hop cost, policy). */
   reevaluate(prefix: PrefixKey): boolean {
     const slot = this.slots.get(prefix);
-    const head = slot < 0 ? null : this.heads[slot];
+    const head = slot < 0 ? null : this.heads.get(slot);
     return head ? this.reselect(slot, head, head) : false;
   }
 
@@ -225,7 +229,7 @@ export class LocRib implements SlotKeys {
       }
       if (slot >= this.heads.length) return true;
       visited++;
-      for (let r: Route | null = this.heads[slot]; r !== null; ) {
+      for (let r: Route | null = this.heads.get(slot); r !== null; ) {
         const following: Route | null = r.next;
         if (r.source === source) this.withdrawAt(slot, source, r.pathId);
         r = following;
@@ -249,8 +253,4 @@ function countAdded(source: RouteSource, attrs: AttrSet | null): void {
   if (c === undefined) return;
   c.paths++;
   if (attrs === null) c.filtered++;
-}
-
-function newRoute(prefix: PrefixKey, source: RouteSource, pathId: number, rawAttrs: AttrSet, attrs: AttrSet | null, preference: number, flags: number): Route {
-  return { prefix, source, pathId, attrs, rawAttrs, preference, igpCost: 0, flags, next: null };
 }

@@ -5,7 +5,10 @@
  * two interned attribute sets: `attrs` after import policy (null when policy rejected it: BIRD's "filtered" route,
  * kept so a policy change can re-evaluate it without a route refresh) and `rawAttrs` before policy (the same object
  * when policy changed nothing). The candidates of one prefix form a singly linked list through `next`, so a prefix
- * with one path costs one object and no array.
+ * with one path costs one object and no array. The Loc-RIB stores routes as `StoredRoute` (stored-route.ts), which
+ * implements this interface in 64 octets: all but `source`, `attrs` and `next` are accessors there, so readers see no
+ * difference, but a copy by spread or `Object.keys` sees only those. Only the Loc-RIB changes `attrs`, `rawAttrs`
+ * and `preference` (hence readonly here); `flags` may be set by anyone (graceful restart marks stale paths).
  */
 import type { PrefixKey } from '../util/prefix';
 import type { AttrSet } from './attrs/attr-set';
@@ -69,13 +72,13 @@ export interface Route {
   /** RFC 7911 path identifier as received (0 without ADD-PATH). */
   readonly pathId: number;
   /** After import policy; null when import policy rejected the route. */
-  attrs: AttrSet | null;
+  readonly attrs: AttrSet | null;
   /** As received (after RFC 7606 handling), before import policy. */
-  rawAttrs: AttrSet;
+  readonly rawAttrs: AttrSet;
   /** Best-path preference, possibly changed by policy (BIRD `preference`); starts at source.preference. */
-  preference: number;
+  readonly preference: number;
   /** IGP cost to the next hop (from next hop resolution); 0 when directly connected or unknown. */
-  igpCost: number;
+  readonly igpCost: number;
   flags: number;
   /** Next candidate for the same prefix, in best-first order. */
   next: Route | null;
