@@ -2,7 +2,7 @@
  * DOC: FIB install-rate benchmark (performance.md target F1: ≥ 200k routes/s batched; report one-per-route too).
  *
  * Run as root: `node dist/bench/fib.js [--routes 10000,100000,1000000] [--len 24|32] [--single-max 100000]
- *   [--nexthop gw|gw-dev|onlink|dev|blackhole] [--fib-only] [--no-fib] [--inline-writer]` (default gw: `via 10.1.0.2`, what BGP routes look like).
+ *   [--nexthop gw|gw-dev|onlink|dev|blackhole] [--fib-only] [--no-fib] [--writer-threads N]` (default gw: `via 10.1.0.2`, what BGP routes look like).
  * The parent creates a scratch network namespace with a veth pair (10.1.0.1/24 on v0; the gateway 10.1.0.2 sits
  * on that subnet), re-runs this script inside it (`ip netns exec`, since a netlink socket lives in its opener's
  * namespace), and deletes the namespace at the end, even on error or Ctrl-C. The child installs N routes
@@ -44,11 +44,11 @@ interface Args {
   child: boolean;
   fib: boolean;
   fibOnly: boolean;
-  inlineWriter: boolean;
+  writerThreads: number | undefined;
 }
 
 function parseArgs(argv: string[]): Args {
-  const a: Args = { routes: [10_000, 100_000], len: 24, nexthop: 'gw', singleMax: 100_000, child: false, fib: true, fibOnly: false, inlineWriter: false };
+  const a: Args = { routes: [10_000, 100_000], len: 24, nexthop: 'gw', singleMax: 100_000, child: false, fib: true, fibOnly: false, writerThreads: undefined };
   for (let i = 0; i < argv.length; i++) {
     const v = argv[i + 1];
     if (argv[i] === '--routes') (a.routes = v.split(',').map((s) => Number(s.replace(/_/g, '')))), i++;
@@ -58,7 +58,7 @@ function parseArgs(argv: string[]): Args {
     else if (argv[i] === '--child') a.child = true;
     else if (argv[i] === '--no-fib') a.fib = false;
     else if (argv[i] === '--fib-only') a.fibOnly = true;
-    else if (argv[i] === '--inline-writer') a.inlineWriter = true;
+    else if (argv[i] === '--writer-threads') (a.writerThreads = Number(v)), i++;
   }
   if (!['gw', 'gw-dev', 'onlink', 'dev', 'blackhole'].includes(a.nexthop)) throw new Error(`bad --nexthop ${a.nexthop}`);
   if (a.routes.some((n) => !Number.isInteger(n) || n <= 0 || n > 4_000_000)) throw new Error(`bad --routes ${a.routes.join(',')}`);
@@ -89,7 +89,7 @@ async function parent(args: Args): Promise<number> {
     ip(ns, ['addr', 'add', '10.1.0.1/24', 'dev', 'v0']);
     ip(ns, ['link', 'set', 'v0', 'up']);
     ip(ns, ['link', 'set', 'v1', 'up']);
-    const childArgs = [__filename, '--child', '--routes', args.routes.join(','), '--len', String(args.len), '--nexthop', args.nexthop, '--single-max', String(args.singleMax), ...(args.fib ? [] : ['--no-fib']), ...(args.fibOnly ? ['--fib-only'] : []), ...(args.inlineWriter ? ['--inline-writer'] : [])];
+    const childArgs = [__filename, '--child', '--routes', args.routes.join(','), '--len', String(args.len), '--nexthop', args.nexthop, '--single-max', String(args.singleMax), ...(args.fib ? [] : ['--no-fib']), ...(args.fibOnly ? ['--fib-only'] : []), ...(args.writerThreads === undefined ? [] : ['--writer-threads', String(args.writerThreads)])];
     return await new Promise<number>((resolve) => {
       const child = spawn('ip', ['netns', 'exec', ns, process.execPath, ...process.execArgv, ...childArgs], { stdio: 'inherit' });
       child.on('exit', (code) => resolve(code ?? 1));
@@ -189,15 +189,15 @@ async function child(args: Args): Promise<void> {
     }
   }
   tr.close();
-  if (args.fib) for (const n of args.routes) results.push(await throughFib(n, args.len, !args.inlineWriter));
+  if (args.fib) for (const n of args.routes) results.push(await throughFib(n, args.len, args.writerThreads));
   console.log(JSON.stringify({ bench: 'fib', results }));
 }
 
 /** N routes from a Loc-RIB to the kernel through the Fib object; times RIB insert + FIB idle, then withdraw. */
-async function throughFib(n: number, len: number, writerThread: boolean): Promise<Record<string, unknown>> {
+async function throughFib(n: number, len: number, writerThreads: number | undefined): Promise<Record<string, unknown>> {
   const interner = new AttrInterner();
   const rib = new LocRib(IPV4_UNICAST, interner, DEFAULT_BEST_PATH_OPTIONS);
-  const fib = new Fib(new Map([[IPV4_UNICAST, rib]]), interner, { table: TABLE, protocol: 12, mergePaths: true, scanTime: 0, convergenceTimeoutMs: 0, writerThread });
+  const fib = new Fib(new Map([[IPV4_UNICAST, rib]]), interner, { table: TABLE, protocol: 12, mergePaths: true, scanTime: 0, convergenceTimeoutMs: 0, writerThreads });
   await fib.start();
   await fib.whenIdle();
   const src: RouteSource = { id: 1, name: 'bench', kind: SourceKind.Ibgp, address: '10.1.0.2', routerId: 1, peerAs: 64512, rrClient: false, preference: 100 };
@@ -220,6 +220,8 @@ async function throughFib(n: number, len: number, writerThread: boolean): Promis
   const cpuMs = (cpu.user + cpu.system) / 1000;
   const installed = countRoutes();
   if (installed !== n) throw new Error(`fib: ${installed} of ${n} in the table (${JSON.stringify(fib.counters)})`);
+  const heapWith = retainedHeapMb();
+  const ribOnly = await ribHeapMb(n, len);
   const { scans, repairs } = fib.counters;
   const d0 = performance.now();
   for (let i = 0; i < n; i++) rib.withdraw(ipv4Key(0x40000000 + i * step, len), src, 0);
@@ -230,9 +232,37 @@ async function throughFib(n: number, len: number, writerThread: boolean): Promis
   if (left !== 0) throw new Error(`fib: ${left} routes left after withdrawing all`);
   console.log(
     `${String(n).padStart(8)} fib      : RIB insert ${(t1 - t0).toFixed(0)} ms, FIB ${(t2 - t1).toFixed(0)} ms → ${rate(n, t2 - t0)} end to end ` +
-      `(CPU ${cpuMs.toFixed(0)} ms, loop lag p99 ${lagP99.toFixed(0)} ms max ${lagMax.toFixed(0)} ms (FIB phase), scans ${scans}, repairs ${repairs}); withdraw ${rate(n, d1 - d0)}`,
+      `(CPU ${cpuMs.toFixed(0)} ms, loop lag p99 ${lagP99.toFixed(0)} ms max ${lagMax.toFixed(0)} ms (FIB phase), scans ${scans}, repairs ${repairs}); withdraw ${rate(n, d1 - d0)}` +
+      (heapWith === undefined ? '' : `; heap retained with the FIB ${heapWith.toFixed(1)} MB, of which the FIB ${(heapWith - (ribOnly ?? 0)).toFixed(1)} MB`),
   );
-  return { n, mode: 'fib', ribMs: t1 - t0, fibMs: t2 - t1, cpuMs, lagP99, lagMax, scans, repairs, routesPerSec: (n / (t2 - t0)) * 1000, withdrawPerSec: (n / (d1 - d0)) * 1000 };
+  return { n, mode: 'fib', heapWithFibMb: heapWith, ribOnlyHeapMb: ribOnly, ribMs: t1 - t0, fibMs: t2 - t1, cpuMs, lagP99, lagMax, scans, repairs, routesPerSec: (n / (t2 - t0)) * 1000, withdrawPerSec: (n / (d1 - d0)) * 1000 };
+}
+
+/** Heap retained after a full GC (needs --expose-gc, passed to the child), in MB; undefined without it. */
+function retainedHeapMb(): number | undefined {
+  const gc = (globalThis as { gc?: () => void }).gc;
+  if (gc === undefined) return undefined;
+  gc();
+  gc();
+  return process.memoryUsage().heapUsed / 1e6;
+}
+
+/** The heap a Loc-RIB of the same N routes retains alone, with the FIB's Loc-RIB still alive (so: its size added). */
+async function ribHeapMb(n: number, len: number): Promise<number | undefined> {
+  const base = retainedHeapMb();
+  if (base === undefined) return undefined;
+  const interner = new AttrInterner();
+  const rib = new LocRib(IPV4_UNICAST, interner, DEFAULT_BEST_PATH_OPTIONS);
+  const src: RouteSource = { id: 2, name: 'bench-rib', kind: SourceKind.Ibgp, address: '10.1.0.2', routerId: 2, peerAs: 64512, rrClient: false, preference: 100 };
+  const f = emptyAttrFields();
+  f.nextHop = '10.1.0.2';
+  const set = interner.internSet(f);
+  const step = 2 ** (32 - len);
+  for (let i = 0; i < n; i++) rib.upsert(ipv4Key(0x40000000 + i * step, len), src, 0, interner.ref(set), interner.ref(set), 100);
+  const withSecond = retainedHeapMb()!;
+  if (rib.stats().prefixes !== n) throw new Error('rib');
+  // A second RIB's size equals the first's: the heap without the FIB is base - that size.
+  return base - (withSecond - base);
 }
 
 async function main(): Promise<void> {

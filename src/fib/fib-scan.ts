@@ -9,7 +9,7 @@
  * overrun) the next-hop resolver is rebuilt from the same dumps: one route dump serves both. The installed table
  * stays authoritative throughout: only a route seen to differ is repaired. The caller sends the batch afterwards.
  */
-import type { FibBatch } from './fib-batch';
+import type { FibWrites } from './fib-writes';
 import type { NexthopResolver } from './nexthop-resolver';
 import type { RouteShape } from './route-shape';
 import { newRoutePeek, peekRoute } from './route-peek';
@@ -28,8 +28,8 @@ export interface ScanHost {
   readonly adopted: ReadonlySet<PrefixKey>;
   readonly dirty: ReadonlySet<PrefixKey>;
   readonly converged: boolean;
-  /** The batch stale routes of ours are deleted into. */
-  readonly batch: FibBatch;
+  /** Where stale routes of ours are deleted (the caller sends the batches). */
+  readonly writes: FibWrites;
   /** Whether kernel route message `m` has shape `have`. */
   sameShape(m: Buffer, have: RouteShape): boolean;
   /** Forgets `k`'s installed state so that the next pass rewrites it. */
@@ -62,7 +62,7 @@ export async function scanKernel(h: ScanHost, reload: boolean): Promise<void> {
         if (adopted.has(k) || h.sameShape(m, have)) matched++;
         else h.repair(k);
       } else if (h.converged && !h.dirty.has(k)) {
-        h.batch.removeExtra(k, p.family, table, protocol, p.metric);
+        h.writes.batchFor(k).removeExtra(k, p.family, table, protocol, p.metric);
         h.deleted();
       }
     } else if (same && !adopted.has(k)) h.repair(k);

@@ -28,8 +28,8 @@ export interface FibOptions {
   convergenceTimeoutMs: number;
   log?: Logger;
   transport?: TransportOptions;
-  /** Write routes from a worker thread (default true); false writes on the event loop's thread. */
-  writerThread?: boolean;
+  /** Route-writer worker threads, a power of two (default 1); 0 writes on the event loop's thread. */
+  writerThreads?: number;
   /** Prefixes evaluated per slice (default 8192). */
   sliceSize?: number;
 }

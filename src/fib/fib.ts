@@ -66,13 +66,15 @@ const REPAIRS_PER_SECOND = 5;
 /** Milliseconds of route evaluation per slice before the batch is sent and the event loop gets a turn. */
 const SLICE_MS = 8;
 /**
- * Route writes per sendmsg when writing on the event loop's thread (`writerThread: false`): the kernel runs a whole
- * sendmsg inside the syscall (≈ 5 ms for 1024 routes). The writer thread uses the transport's default (as many
+ * Route writes per sendmsg when writing on the event loop's thread (`writerThreads: 0`): the kernel runs a whole
+ * sendmsg inside the syscall (≈ 5 ms for 1024 routes). Writer threads use the transport's default (as many
  * as the receive buffer can answer).
  */
 const INLINE_CHUNK_MESSAGES = 1024;
-/** Batches out at once: one being installed, one queued behind it. */
+/** Batches out at once per writer: one being installed, one queued behind it. */
 const MAX_IN_FLIGHT = 2;
+/** Route-writer threads (fib-writes.ts: more than one did not pay on 2 cores). */
+const DEFAULT_WRITER_THREADS = 1;
 
 interface Feed {
   rib: LocRib;
@@ -98,7 +100,6 @@ export class Fib {
   private readonly keys: PrefixKey[] = [];
   private readonly peek = newRoutePeek();
   private transport: NetlinkTransport | undefined;
-  private writer: RouteWriter | undefined;
   private monitor: Monitor | undefined;
   private early: Buffer[] | undefined = [];
   private running = false;
@@ -137,14 +138,12 @@ export class Fib {
 
   /** Opens the netlink sockets, adopts our routes left in the kernel, and starts following the Loc-RIBs. */
   async start(): Promise<void> {
-    const threaded = this.opts.writerThread ?? true;
+    const threads = this.opts.writerThreads ?? DEFAULT_WRITER_THREADS;
     this.transport = NetlinkTransport.open({ maxChunkMessages: INLINE_CHUNK_MESSAGES, silenceEchoes: true, ...this.opts.transport });
-    if (threaded) {
-      const w = new ThreadedRouteWriter({ silenceEchoes: true, ...this.opts.transport });
-      this.writer = w;
-      await w.open();
-    } else this.writer = this.transport;
-    this.writes = new FibWrites(this.writer, MAX_IN_FLIGHT, (b, res, err) => this.settle(b, res, err));
+    const writers: RouteWriter[] = [];
+    for (let i = 0; i < threads; i++) writers.push(new ThreadedRouteWriter({ silenceEchoes: true, ...this.opts.transport }));
+    this.writes = new FibWrites(threads === 0 ? [this.transport] : writers, MAX_IN_FLIGHT, (b, res, err) => this.settle(b, res, err));
+    await Promise.all(writers.map((w) => (w as ThreadedRouteWriter).open()));
     this.monitor = await subscribe(MONITOR_GROUPS, {
       onMessage: (m) => this.onKernelMessage(m),
       onResync: () => {
@@ -187,7 +186,7 @@ export class Fib {
       f.unsubscribe();
       f.rib.journal.closeCursor(f.cursor);
     }
-    if (this.writer !== this.transport) this.writer?.close();
+    this.writes?.close();
     this.transport?.close();
     for (const w of this.idleWaiters) w();
     this.idleWaiters = [];
@@ -290,7 +289,7 @@ export class Fib {
         }
         const writes = this.writes!;
         const took = this.fill();
-        if (writes.current.ops > 0) {
+        if (writes.queued > 0) {
           writes.send();
           await writes.room();
         } else if (took === 0) {
@@ -382,13 +381,13 @@ export class Fib {
       this.adopted.delete(k);
       this.installed.delete(k);
       this.shapes.release(have);
-      this.writes!.current.remove(k, have);
+      this.writes!.batchFor(k).remove(k, have);
       this.stats.deletes++;
       return;
     }
     this.installed.set(k, this.shapes.acquire(shape));
     if (have !== undefined) this.shapes.release(have);
-    this.writes!.current.replace(k, have, shape);
+    this.writes!.batchFor(k).replace(k, have, shape);
     this.stats.replaces++;
   }
 
@@ -540,7 +539,7 @@ export class Fib {
     const fib = this;
     return {
       transport: this.transport!, resolver: this.resolver, table: this.opts.table, protocol: this.opts.protocol,
-      installed: this.installed, adopted: this.adopted, dirty: this.dirty, batch: this.writes!.current,
+      installed: this.installed, adopted: this.adopted, dirty: this.dirty, writes: this.writes!,
       get converged() {
         return fib.isConverged;
       },

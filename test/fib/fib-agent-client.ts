@@ -18,6 +18,8 @@ export interface FibAgentOptions {
   convergenceTimeoutMs?: number;
   converged?: boolean;
   policyV4?: PolicyDef;
+  /** FibOptions.writerThreads (default: the FIB's). */
+  writerThreads?: number;
 }
 
 /** One route as `ip -j route show` prints it. */

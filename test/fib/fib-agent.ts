@@ -21,18 +21,9 @@ import { DEFAULT_BEST_PATH_OPTIONS } from '../../src/rib/best-path';
 import { IPV4_UNICAST, IPV6_UNICAST } from '../../src/bgp/family';
 import { SourceKind, type RouteSource } from '../../src/rib/types';
 import { compilePolicy } from '../../src/rib/policy/policy';
-import type { PolicyDef } from '../../src/rib/policy/types';
+import type { FibAgentOptions as Options } from './fib-agent-client';
 import { parsePrefix } from '../../src/util/prefix';
 
-interface Options {
-  table: number;
-  protocol: number;
-  mergePaths?: boolean;
-  scanTime?: number;
-  convergenceTimeoutMs?: number;
-  converged?: boolean;
-  policyV4?: PolicyDef;
-}
 
 interface Command {
   id: number;
@@ -56,6 +47,7 @@ const fib = new Fib(ribs, interner, {
   table: opts.table, protocol: opts.protocol, mergePaths: opts.mergePaths ?? true, scanTime: opts.scanTime ?? 0,
   convergenceTimeoutMs: opts.convergenceTimeoutMs ?? 60_000, converged: () => opts.converged ?? true,
   kernelPolicies: opts.policyV4 ? { v4: compilePolicy(opts.policyV4) } : {},
+  writerThreads: opts.writerThreads,
 });
 const sources = new Map<string, RouteSource>();
 let nextId = 1;

@@ -24,30 +24,33 @@ async function table(ns: string, family: '-4' | '-6' = '-4'): Promise<string[]> 
   return r.stdout.split('\n').filter((l) => l !== '').map((l) => l.trim().replace(/\s+/g, ' '));
 }
 
-t.test('install, replace in place, withdraw (IPv4 and IPv6), into the configured table and protocol', async (t) => {
-  const ns = await setup(t);
-  const fib = await FibAgent.start(t, ns, BASE);
-  await fib.announce('10.244.1.0/26', 'p1', '10.1.0.2');
-  await fib.announce('10.244.2.0/26', 'p1', '10.1.0.2');
-  await fib.announce('2001:db8:99::/64', 'p6', '2001:db8:1::2');
-  let c = await fib.idle();
-  t.match(c, { installed: 3, pending: 0, failed: 0, unresolved: 0, replaces: 3, deletes: 0 });
-  t.same(await table(ns), ['10.244.1.0/26 via 10.1.0.2 dev v0 proto bird', '10.244.2.0/26 via 10.1.0.2 dev v0 proto bird']);
-  t.same(await table(ns, '-6'), ['2001:db8:99::/64 via 2001:db8:1::2 dev v0 proto bird metric 1024 pref medium']);
-  t.same(await ipRoutes(ns, 254, '-4', 'proto', '12'), [], 'nothing in the main table');
+// Writes from one writer thread (the default), two (prefixes sharded between them) and the event loop's thread.
+for (const writerThreads of [1, 2, 0]) {
+  t.test(`install, replace in place, withdraw (IPv4 and IPv6), into the configured table and protocol; ${writerThreads} writer threads`, async (t) => {
+    const ns = await setup(t);
+    const fib = await FibAgent.start(t, ns, { ...BASE, writerThreads });
+    await fib.announce('10.244.1.0/26', 'p1', '10.1.0.2');
+    await fib.announce('10.244.2.0/26', 'p1', '10.1.0.2');
+    await fib.announce('2001:db8:99::/64', 'p6', '2001:db8:1::2');
+    let c = await fib.idle();
+    t.match(c, { installed: 3, pending: 0, failed: 0, unresolved: 0, replaces: 3, deletes: 0 });
+    t.same(await table(ns), ['10.244.1.0/26 via 10.1.0.2 dev v0 proto bird', '10.244.2.0/26 via 10.1.0.2 dev v0 proto bird']);
+    t.same(await table(ns, '-6'), ['2001:db8:99::/64 via 2001:db8:1::2 dev v0 proto bird metric 1024 pref medium']);
+    t.same(await ipRoutes(ns, 254, '-4', 'proto', '12'), [], 'nothing in the main table');
 
-  await fib.announce('10.244.1.0/26', 'p1', '10.1.0.3');
-  c = await fib.idle();
-  t.equal(c.replaces, 4, 'one replace for the changed route');
-  t.same(await table(ns), ['10.244.1.0/26 via 10.1.0.3 dev v0 proto bird', '10.244.2.0/26 via 10.1.0.2 dev v0 proto bird'], 'replaced in place, no duplicate');
+    await fib.announce('10.244.1.0/26', 'p1', '10.1.0.3');
+    c = await fib.idle();
+    t.equal(c.replaces, 4, 'one replace for the changed route');
+    t.same(await table(ns), ['10.244.1.0/26 via 10.1.0.3 dev v0 proto bird', '10.244.2.0/26 via 10.1.0.2 dev v0 proto bird'], 'replaced in place, no duplicate');
 
-  await fib.withdraw('10.244.2.0/26', 'p1');
-  await fib.withdraw('2001:db8:99::/64', 'p6');
-  c = await fib.idle();
-  t.match(c, { installed: 1, deletes: 2 });
-  t.same(await table(ns), ['10.244.1.0/26 via 10.1.0.3 dev v0 proto bird']);
-  t.same(await table(ns, '-6'), []);
-});
+    await fib.withdraw('10.244.2.0/26', 'p1');
+    await fib.withdraw('2001:db8:99::/64', 'p6');
+    c = await fib.idle();
+    t.match(c, { installed: 1, deletes: 2 });
+    t.same(await table(ns), ['10.244.1.0/26 via 10.1.0.3 dev v0 proto bird']);
+    t.same(await table(ns, '-6'), []);
+  });
+}
 
 t.test('ECMP set becomes one multipath route; shrinking it replaces in place', async (t) => {
   const ns = await setup(t);
