@@ -60,10 +60,10 @@ export class DesiredRoutes {
     for (let i = 0; i < 16; i++) this.nhs.push({ gw: '', oif: 0, onlink: false });
   }
 
-  /** The desired kernel route of `prefix` in `rib`. */
-  compute(rib: LocRib, prefix: PrefixKey): Desired {
-    const best = rib.table.get(prefix);
-    if (best === undefined || !isEligible(best)) return null;
+  /** The desired kernel route of `prefix`, at `slot` of `rib`. */
+  compute(rib: LocRib, slot: number, prefix: PrefixKey): Desired {
+    const best = rib.headAt(slot);
+    if (best === null || !isEligible(best)) return null;
     const kind = best.source.kind;
     if (kind === SourceKind.Kernel || kind === SourceKind.Direct) return null;
     const attrs = best.attrs as AttrSet;

@@ -10,6 +10,7 @@
  * stays authoritative throughout: only a route seen to differ is repaired. The caller sends the batch afterwards.
  */
 import type { FibWrites } from './fib-writes';
+import type { InstalledView } from './installed-routes';
 import type { NexthopResolver } from './nexthop-resolver';
 import type { RouteShape } from './route-shape';
 import { newRoutePeek, peekRoute } from './route-peek';
@@ -24,7 +25,7 @@ export interface ScanHost {
   readonly resolver: NexthopResolver;
   readonly table: number;
   readonly protocol: number;
-  readonly installed: ReadonlyMap<PrefixKey, RouteShape>;
+  readonly installed: InstalledView;
   readonly adopted: ReadonlySet<PrefixKey>;
   readonly dirty: ReadonlySet<PrefixKey>;
   readonly converged: boolean;

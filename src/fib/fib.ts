@@ -3,8 +3,8 @@
  * ones (BIRD's kernel protocol with `persist`, `graceful restart`, `merge paths` and `scan time`, but driven by
  * events: the netlink monitor reacts within milliseconds; the periodic scan is only a safety net).
  *
- * Owns: the installed table (`Map<PrefixKey, RouteShape>`: what we believe the kernel has of ours, one interned
- * shape pointer per prefix), the adopted set, the dirty/failed/unresolved sets, one NetlinkTransport and one
+ * Owns: the installed table (installed-routes.ts: what we believe the kernel has of ours, one interned shape
+ * pointer per prefix, indexed by the Loc-RIB's prefix slot), the adopted set, the dirty/failed/unresolved sets, one NetlinkTransport and one
  * monitor subscription (links, addresses, IPv4/IPv6 routes). Everything is written into `table` with `protocol`.
  *
  * Work loop (one at a time, sliced with setImmediate so keepalives keep flowing): take up to SLICE prefixes from,
@@ -58,7 +58,8 @@ import type { LocRib } from '../rib/loc-rib';
 import type { AttrInterner } from '../rib/attrs/intern';
 import type { JournalCursor } from '../util/journal';
 import { formatPrefixKey, type PrefixKey } from '../util/prefix';
-import { PrefixMap, PrefixSet } from '../util/prefix-map';
+import { PrefixSet } from '../util/prefix-map';
+import { InstalledRoutes } from './installed-routes';
 
 const MAIN_TABLE = 254;
 const MONITOR_GROUPS = [RtnlGroup.Link, RtnlGroup.Ipv4Ifaddr, RtnlGroup.Ipv6Ifaddr, RtnlGroup.Ipv4Route, RtnlGroup.Ipv6Route];
@@ -89,15 +90,15 @@ export class Fib {
   readonly resolver: NexthopResolver;
   private readonly desired: DesiredRoutes;
   private writes: FibWrites | undefined;
-  /** Prefix-keyed maps and sets hold IPv4 keys unboxed (util/prefix-map.ts): a million entries hash fast. */
-  private readonly installed = new PrefixMap<RouteShape>();
+  /** Slot-indexed (installed-routes.ts); the sets hold IPv4 keys unboxed (util/prefix-map.ts). */
+  private readonly installed: InstalledRoutes;
   private readonly adopted = new PrefixSet();
   private readonly unresolved = new PrefixSet();
   private readonly dirty = new PrefixSet();
   private readonly failed = new Map<PrefixKey, number>();
   private readonly repairCount = new Map<PrefixKey, number>();
   private readonly feeds: Feed[] = [];
-  private readonly keys: PrefixKey[] = [];
+  private readonly slots = new Int32Array(512);
   private readonly peek = newRoutePeek();
   private transport: NetlinkTransport | undefined;
   private monitor: Monitor | undefined;
@@ -134,6 +135,7 @@ export class Fib {
     this.slice = opts.sliceSize ?? 8192;
     this.v4 = ribs.get(IPV4_UNICAST);
     this.v6 = ribs.get(IPV6_UNICAST);
+    this.installed = new InstalledRoutes(this.v4, this.v6);
   }
 
   /** Opens the netlink sockets, adopts our routes left in the kernel, and starts following the Loc-RIBs. */
@@ -351,13 +353,12 @@ export class Fib {
         }
       }
     }
-    const keys = this.keys;
+    const slots = this.slots;
     for (const f of this.feeds) {
       while (budget > 0) {
-        const n = f.rib.journal.read(f.cursor, Math.min(budget, 512), keys);
+        const n = f.rib.journal.readSlots(f.cursor, Math.min(budget, slots.length), slots);
         if (n === 0) break;
-        for (let i = 0; i < n; i++) this.process(keys[i]);
-        keys.length = 0;
+        for (let i = 0; i < n; i++) this.processAt(f.rib, slots[i], f.rib.keyOf(slots[i]));
         budget -= n;
         if (performance.now() > until) budget = 0;
       }
@@ -368,24 +369,39 @@ export class Fib {
   /** Brings one prefix's kernel route toward its desired state (encodes into the batch when they differ). */
   private process(k: PrefixKey): void {
     const rib = typeof k === 'number' ? this.v4 : this.v6;
-    const want = rib === undefined ? null : this.desired.compute(rib, k);
+    if (rib !== undefined) this.processAt(rib, rib.slotOf(k), k);
+    else {
+      // A family without a Loc-RIB: only routes of ours adopted at start, which are not wanted.
+      const have = this.installed.get(k);
+      if (have === undefined || (!this.isConverged && this.adopted.has(k))) return;
+      this.adopted.delete(k);
+      this.installed.delete(k);
+      this.shapes.release(have);
+      this.writes!.batchFor(k).remove(k, have);
+      this.stats.deletes++;
+    }
+  }
+
+  /** `process` for the prefix `k` at `slot` of `rib`. */
+  private processAt(rib: LocRib, slot: number, k: PrefixKey): void {
+    const want = this.desired.compute(rib, slot, k);
     if (want === UNRESOLVED) this.unresolved.add(k);
     else if (this.unresolved.size > 0) this.unresolved.delete(k);
     const shape = want === UNRESOLVED ? null : want;
-    const have = this.installed.get(k);
+    const have = this.installed.getAt(rib, slot);
     if (shape !== null && this.adopted.size > 0) this.adopted.delete(k);
     if (shape === have) return;
     if (shape === null) {
       if (have === undefined) return;
       if (!this.isConverged && this.adopted.has(k)) return;
       this.adopted.delete(k);
-      this.installed.delete(k);
+      this.installed.deleteAt(rib, slot);
       this.shapes.release(have);
       this.writes!.batchFor(k).remove(k, have);
       this.stats.deletes++;
       return;
     }
-    this.installed.set(k, this.shapes.acquire(shape));
+    this.installed.setAt(rib, slot, this.shapes.acquire(shape));
     if (have !== undefined) this.shapes.release(have);
     this.writes!.batchFor(k).replace(k, have, shape);
     this.stats.replaces++;
