@@ -14,6 +14,7 @@
  *   --seconds S         M1: seconds per case (default 1)
  *   --json PATH         also write the results JSON to this file
  *   --results-dir DIR   where the timestamped results JSON goes (default bench/results/)
+ *   --log-dir DIR       keep each run's DUT log(s) in DIR (they are otherwise removed with the run's temp dir)
  * Prints one table per scenario with versions, the machine's core count and the bottleneck verdict.
  */
 import { writeFileSync } from 'node:fs';
@@ -29,7 +30,8 @@ const SCENARIOS = ['S1', 'S1-paths', 'S3', 'C1', 'F1', 'M1'] as const;
 type Scenario = (typeof SCENARIOS)[number];
 
 const USAGE = `usage: npm run bench -- ${SCENARIOS.join('|')} [--dut ${DUT_KINDS.join(',')}] [--prefixes N] [--attr-sets N]
-       [--fib on|off|both] [--hold SECONDS] [--cpu-prof DIR] [--no-calibration] [--seconds S] [--json PATH] [--results-dir DIR]`;
+       [--fib on|off|both] [--hold SECONDS] [--cpu-prof DIR] [--no-calibration] [--seconds S] [--json PATH] [--results-dir DIR]
+       [--log-dir DIR]`;
 
 async function main(argv: string[]): Promise<number> {
   const { values, positionals } = parseArgs({
@@ -38,7 +40,7 @@ async function main(argv: string[]): Promise<number> {
     options: {
       dut: { type: 'string' }, prefixes: { type: 'string' }, 'attr-sets': { type: 'string' }, fib: { type: 'string' },
       hold: { type: 'string' }, 'cpu-prof': { type: 'string' }, 'no-calibration': { type: 'boolean' }, json: { type: 'string' },
-      seconds: { type: 'string' }, 'results-dir': { type: 'string' },
+      seconds: { type: 'string' }, 'results-dir': { type: 'string' }, 'log-dir': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -56,7 +58,10 @@ async function main(argv: string[]): Promise<number> {
   const num = (v: string | undefined) => (v === undefined ? undefined : Number(v.replace(/[_,]/g, '')));
   const hold = num(values.hold) ?? 90;
   const fibModes = values.fib === 'on' ? [true] : values.fib === 'off' ? [false] : [false, true];
-  const dutOptions = values['cpu-prof'] ? { nodeFlags: ['--cpu-prof'], profileDir: values['cpu-prof'] } : {};
+  const dutOptions = {
+    ...(values['cpu-prof'] ? { nodeFlags: ['--cpu-prof'], profileDir: values['cpu-prof'] } : {}),
+    ...(values['log-dir'] ? { logDir: values['log-dir'] } : {}),
+  };
   const machine = machineInfo();
   const log = (l: string) => process.stderr.write(`${l}\n`);
 

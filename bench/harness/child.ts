@@ -128,6 +128,11 @@ export class Child {
     }
   }
 
+  /** Every event named `name` received so far, oldest first. */
+  eventsNamed(name: string): ChildEvent[] {
+    return this.events.filter((e) => e.event === name);
+  }
+
   /** Asks for a `status` event and returns it (undefined if the helper does not answer within 2 s). */
   async status(): Promise<ChildEvent | undefined> {
     this.events.splice(0, this.events.length, ...this.events.filter((e) => e.event !== 'status'));

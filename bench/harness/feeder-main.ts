@@ -5,7 +5,8 @@
  * emit `established`; on `go`, write each session's whole feed with one `socket.write` (Node streams it out as
  * the DUT reads) and emit `sent` with `t0` (just before the first write) and `tWritten` (when the last session's
  * buffer was fully handed to the kernel). Whatever the DUT sends back is framed and discarded. `status` reports
- * the CPU time used so far. Sessions stay up until stdin closes.
+ * the CPU time used so far, the DUT's longest silence on any session (`maxGapMs`, speaker.ts) and why sessions
+ * ended (`down`). Sessions stay up until stdin closes.
  */
 import { childArgs, emit, nowNs, onCommand } from './child';
 import { buildFeed, type FeedSpec } from './feed';
@@ -54,7 +55,10 @@ async function main(): Promise<void> {
       );
     } else if (cmd === 'status') {
       const cpu = process.cpuUsage();
-      emit({ event: 'status', cpuMs: (cpu.user + cpu.system) / 1000, up: sessions.filter((s) => s.isUp).length });
+      emit({
+        event: 'status', cpuMs: (cpu.user + cpu.system) / 1000, up: sessions.filter((s) => s.isUp).length,
+        maxGapMs: Math.max(...sessions.map((s) => s.maxGapMs)), down: sessions.flatMap((s) => s.endReason ?? []),
+      });
     }
   });
 }

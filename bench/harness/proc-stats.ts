@@ -6,7 +6,8 @@
  * forks after start) and keeps, per pid, the last seen CPU ticks (utime+stime, /proc/PID/stat fields 14-15,
  * threads included) and VmHWM (the kernel's own peak RSS of that process). The DUT's peak RSS is the sum of its
  * processes' VmHWM: an upper bound when the processes peak at different moments, stated as such in the report.
- * CPU seconds of a run are `cpuSeconds()` after minus before.
+ * CPU seconds of a run are `cpuSeconds()` after minus before. `breakdown()` names each process (the script or
+ * binary of its command line) with its own peak RSS and CPU, to see which one a DUT's figure comes from.
  */
 import { execFileSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
@@ -49,9 +50,21 @@ function readHwmKb(pid: number): number | undefined {
   }
 }
 
+/** The first script argument (`.js`) of a process's command line, else its binary's name. */
+function processName(pid: number): string {
+  try {
+    const argv = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').filter(Boolean);
+    const base = (a: string) => a.slice(a.lastIndexOf('/') + 1);
+    const js = argv.find((a) => a.endsWith('.js'));
+    return js ? base(js) : base(argv[0] ?? `pid ${pid}`);
+  } catch {
+    return `pid ${pid}`;
+  }
+}
+
 /** Tracks a DUT's process tree. */
 export class ProcSampler {
-  private readonly known = new Map<number, { ticks: number; hwmKb: number }>();
+  private readonly known = new Map<number, { ticks: number; hwmKb: number; name: string }>();
 
   constructor(private readonly roots: () => number[]) {}
 
@@ -78,7 +91,7 @@ export class ProcSampler {
       const hwm = readHwmKb(pid);
       if (!st || hwm === undefined) continue;
       const prev = this.known.get(pid);
-      this.known.set(pid, { ticks: st.ticks, hwmKb: Math.max(hwm, prev?.hwmKb ?? 0) });
+      this.known.set(pid, { ticks: st.ticks, hwmKb: Math.max(hwm, prev?.hwmKb ?? 0), name: prev?.name ?? processName(pid) });
     }
   }
 
@@ -92,6 +105,13 @@ export class ProcSampler {
     let t = 0;
     for (const v of this.known.values()) t += v.ticks;
     return t / ticksPerSecond();
+  }
+
+  /** Per process seen: its name, peak RSS (MB) and CPU seconds so far, largest RSS first. */
+  breakdown(): { pid: number; name: string; peakRssMb: number; cpuSeconds: number }[] {
+    return [...this.known]
+      .map(([pid, v]) => ({ pid, name: v.name, peakRssMb: (v.hwmKb * 1024) / 1e6, cpuSeconds: v.ticks / ticksPerSecond() }))
+      .sort((a, b) => b.peakRssMb - a.peakRssMb);
   }
 
   /** Sum of the processes' peak RSS, MB (10^6 octets). */

@@ -6,7 +6,10 @@
  * baseline sampled; `go`; then wait until the sink holds every prefix and (FIB on) the kernel does too, or until
  * nothing has moved for `stallMs`, or `timeoutMs`. t_prop = sink's last prefix − feeder's first write, t_fib =
  * the counter's last route − the same origin. CPU is the DUT tree's user+sys over the run (startup excluded), RSS
- * the sum of its processes' VmHWM. Everything is torn down (helpers, daemon, namespaces) even on failure.
+ * the sum of its processes' VmHWM. Session health (E1): the feeder's and sink's sessions must stay up and the DUT
+ * must never be silent toward them for a hold time (`maxSilenceMs`, speaker.ts); a drop or such a silence is a
+ * hold-timer problem and named in `holdProblem`. The DUT's own warnings/errors are summarized in `logProblems`.
+ * Everything is torn down (helpers, daemon, namespaces) even on failure.
  * The calibration: the feeder sends to a sink listening in the DUT's namespace directly, no DUT in between.
  */
 import { Child, msBetween, type ChildEvent } from './child';
@@ -16,7 +19,7 @@ import type { FeederArgs } from './feeder-main';
 import type { FibCounterArgs } from './fib-counter-main';
 import { ProcSampler } from './proc-stats';
 import type { SinkArgs } from './sink-main';
-import { runError, teardownRun } from './run-cleanup';
+import { logLabel, runError, teardownRun } from './run-cleanup';
 import { createTopology, DUT_FEED_IP, DUT_SINK_IP, SINK_IP, type Topology } from './topology';
 import { ipv4ToNumber } from './feed';
 
@@ -52,6 +55,16 @@ export interface PropagationResult {
   peakRssMb?: number;
   cpuSeconds?: number;
   lagP99Ms?: number;
+  /** Petrel: the event loop's longest delay since start, ms. */
+  lagMaxMs?: number;
+  /** The DUT's longest silence toward the feeders or the sink once Established, ms. */
+  maxSilenceMs?: number;
+  /** Sessions that went down, or a silence of a hold time or more: what a peer's hold timer would have caught. */
+  holdProblem?: string;
+  /** The DUT's log lines at warning level or above (`N× message`). */
+  logProblems?: string[];
+  /** The DUT's processes: name, peak RSS, CPU seconds (since start). */
+  processes?: { pid: number; name: string; peakRssMb: number; cpuSeconds: number }[];
   /** Time for the feeder's buffers to be fully handed to the kernel. */
   feederWriteMs?: number;
   feederCpuMs?: number;
@@ -164,6 +177,7 @@ export async function runPropagation(kind: DutKind, p: PropagationParams, opts: 
       sampler.sample();
       res.cpuSeconds = sampler.cpuSeconds() - cpu0;
       res.peakRssMb = sampler.peakRssMb();
+      res.processes = sampler.breakdown();
       res.feederWriteMs = msBetween(t0, sent['tWritten']);
       res.feederCpuMs = Number(sent['cpuMs']);
       const sd = done.get(sink);
@@ -182,7 +196,13 @@ export async function runPropagation(kind: DutKind, p: PropagationParams, opts: 
       } else if (!fibc.exited) {
         res.fibCount = Number((await fibc.status())?.['distinct'] ?? 0);
       }
-      res.lagP99Ms = await dut.loopLagP99Ms?.();
+      const lag = await dut.loopLag?.();
+      res.lagP99Ms = lag?.p99Ms;
+      res.lagMaxMs = lag?.maxMs;
+      const health = await sessionHealth([feeder, sink], p.holdTime);
+      res.maxSilenceMs = health.maxSilenceMs;
+      res.holdProblem = health.problem;
+      res.logProblems = dut.logProblems?.();
       res.complete = !!sd && (!p.fib || !dut.hasFib || !!fd);
       if (!res.complete) res.error = `incomplete: sink ${res.sinkCount}/${expected}${p.fib && dut.hasFib ? `, FIB ${res.fibCount ?? '?'}/${expected}` : ''}`;
     } finally {
@@ -191,9 +211,27 @@ export async function runPropagation(kind: DutKind, p: PropagationParams, opts: 
   } catch (e) {
     res.error = runError(e, dut);
   } finally {
-    await teardownRun(helpers, dut, topo);
+    await teardownRun(helpers, dut, topo, opts.logDir ? { dir: opts.logDir, label: logLabel(kind, `fib-${p.fib ? 'on' : 'off'}`) } : undefined);
   }
   return res;
+}
+
+/**
+ * The DUT's longest silence seen by any of the helpers' sessions and what went wrong with them: a `session-down`
+ * event, a session reported down in `status`, or a silence of at least `holdTime` seconds.
+ */
+export async function sessionHealth(helpers: Child[], holdTime: number): Promise<{ maxSilenceMs?: number; problem?: string }> {
+  const problems: string[] = [];
+  let max: number | undefined;
+  for (const h of helpers) {
+    const st = await h.status();
+    const why = new Set([...h.eventsNamed('session-down').map((e) => String(e['why'])), ...((st?.['down'] as string[] | undefined) ?? [])]);
+    for (const w of why) problems.push(`${h.name} session down: ${w}`);
+    const gap = Number(st?.['maxGapMs']);
+    if (Number.isFinite(gap)) max = Math.max(max ?? 0, gap);
+  }
+  if (max !== undefined && max >= holdTime * 1000) problems.push(`DUT silent for ${(max / 1000).toFixed(1)} s (hold time ${holdTime} s)`);
+  return { maxSilenceMs: max, problem: problems.length ? problems.join('; ') : undefined };
 }
 
 /** The tools-only calibration: the feeder sends straight to a sink listening where the DUT would be. */

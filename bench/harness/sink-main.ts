@@ -6,7 +6,8 @@
  * the first connection (the tools-only calibration, where the feeder talks to the sink directly). Events:
  * `established`; `done` once `expect` distinct prefixes arrived, with `tFirst` (first UPDATE carrying NLRI),
  * `tLast` (the UPDATE that completed the set) and the CPU time spent between them; `status` on request (counts so
- * far). The session stays up until stdin closes.
+ * far, the DUT's longest silence `maxGapMs` and why the session ended, `down`). The session stays up until stdin
+ * closes.
  */
 import { createServer, type Socket } from 'node:net';
 import { childArgs, emit, nowNs, onCommand } from './child';
@@ -64,7 +65,12 @@ async function main(): Promise<void> {
   const sock = a.mode === 'active' ? await connectRetry(a.peer, a.port, a.localAddress, Date.now() + a.connectTimeoutMs) : await accept(a.localAddress, a.port);
   const sess = new MiniSession(sock, { localAs: a.localAs, routerId: a.routerId, holdTime: a.holdTime }, onUpdate);
   onCommand((cmd) => {
-    if (cmd === 'status') emit({ event: 'status', distinct: counter.distinct, total: counter.total, withdrawn, eor, up: sess.isUp });
+    if (cmd === 'status') {
+      emit({
+        event: 'status', distinct: counter.distinct, total: counter.total, withdrawn, eor, up: sess.isUp, maxGapMs: sess.maxGapMs,
+        down: sess.endReason === undefined ? [] : [sess.endReason],
+      });
+    }
   });
   void sess.closed.then((why) => emit({ event: 'session-down', why }));
   await sess.established;

@@ -8,8 +8,11 @@
  * DUT's health is what is measured) and never validates UPDATEs: each one is handed, framed, to `onUpdate`.
  * A NOTIFICATION or a closed socket ends the session with an error. Connecting retries every 100 ms until the
  * deadline, since the DUT may not listen yet.
+ * Instead of a hold timer it measures the DUT's longest silence once Established (`maxGapMs`: the longest time
+ * between two reads of the socket; a gap over the hold time is a hold-timer expiry the peer would have declared).
  */
 import { connect, type Socket } from 'node:net';
+import { performance } from 'node:perf_hooks';
 import { Framer } from '../../src/bgp/codec/framer';
 import { encodeMessage, KEEPALIVE } from '../../src/bgp/codec/message';
 import { buildOpen, negotiate } from '../../src/bgp/codec/session-codec';
@@ -37,6 +40,9 @@ export class MiniSession {
   readonly closed: Promise<string>;
   private keepalive: NodeJS.Timeout | undefined;
   private up = false;
+  private lastRead = 0;
+  private gapMs = 0;
+  private endedWith: string | undefined;
 
   constructor(readonly socket: Socket, settings: SessionSettings, onUpdate: OnUpdate) {
     socket.setNoDelay(true);
@@ -56,12 +62,18 @@ export class MiniSession {
     const framer = new Framer(65535);
     let gotOpen = false;
     const end = (why: string): void => {
+      this.endedWith ??= why;
       if (this.keepalive) clearInterval(this.keepalive);
       rejectUp(new Error(why));
       resolveClosed(why);
       socket.destroy();
     };
     socket.on('data', (chunk: Buffer) => {
+      if (this.up) {
+        const now = performance.now();
+        if (now - this.lastRead > this.gapMs) this.gapMs = now - this.lastRead;
+        this.lastRead = now;
+      }
       try {
         framer.push(chunk, (buf, start, stop, type) => {
           if (type === 2) onUpdate(buf, start, stop);
@@ -73,6 +85,7 @@ export class MiniSession {
             if (n.keepaliveTime > 0) this.keepalive = setInterval(() => socket.write(KEEPALIVE), n.keepaliveTime * 1000);
           } else if (type === 4 && gotOpen && !this.up) {
             this.up = true;
+            this.lastRead = performance.now();
             resolveUp();
           } else if (type === 3) {
             end(`NOTIFICATION ${buf[start + 19]}/${buf[start + 20]} from the peer`);
@@ -89,6 +102,16 @@ export class MiniSession {
 
   get isUp(): boolean {
     return this.up;
+  }
+
+  /** The DUT's longest silence since Established, ms, counting the current one (0 before Established). */
+  get maxGapMs(): number {
+    return this.up && this.endedWith === undefined ? Math.max(this.gapMs, performance.now() - this.lastRead) : this.gapMs;
+  }
+
+  /** Why the session ended, if it has. */
+  get endReason(): string | undefined {
+    return this.endedWith;
   }
 
   close(): void {

@@ -4,7 +4,8 @@
  * block and ten /32s. Measured: the time from the last session coming up to the last of the 2,200 routes in the
  * DUT's kernel table (target ≤ 2 s), peak RSS (target ≤ 80 MB), and idle CPU over the 5 s after convergence
  * (target ≈ 0). Petrel is configured as a real mesh (Node resources, nodeToNodeMeshEnabled); the others get 200
- * iBGP neighbors. OpenBGPD has no Linux FIB, so it has no C1 figure.
+ * iBGP neighbors. OpenBGPD has no Linux FIB, so it has no C1 figure. Also reported: Petrel's loop-lag p99/max,
+ * mesh sessions that went down, and the DUT's log warnings (`--log-dir` keeps the log).
  */
 import { Child, msBetween } from '../harness/child';
 import { createDut, type DutKind, type DutOptions, type DutSpec } from '../harness/duts/index';
@@ -12,7 +13,7 @@ import type { FibCounterArgs } from '../harness/fib-counter-main';
 import type { MeshArgs } from '../harness/mesh-main';
 import { ProcSampler } from '../harness/proc-stats';
 import { formatTable, ratio, type Row } from '../harness/report';
-import { runError, teardownRun } from '../harness/run-cleanup';
+import { logLabel, runError, teardownRun } from '../harness/run-cleanup';
 import { createTopology, DUT_FEED_IP, type Topology } from '../harness/topology';
 
 /** Options of C1. */
@@ -47,6 +48,13 @@ export interface MeshResult {
   /** CPU use in the idle window, percent of one core. */
   idleCpuPercent?: number;
   lagP99Ms?: number;
+  lagMaxMs?: number;
+  /** Mesh sessions that went down during the run (`peer: why`). */
+  sessionsDown?: string[];
+  /** The DUT's log lines at warning level or above (`N× message`). */
+  logProblems?: string[];
+  /** The DUT's processes: name, peak RSS, CPU seconds (since start). */
+  processes?: { pid: number; name: string; peakRssMb: number; cpuSeconds: number }[];
 }
 
 const MESH_AS = 64512;
@@ -94,7 +102,11 @@ export async function runMesh(kind: DutKind, o: MeshOptions): Promise<MeshResult
       };
       const mesh = new Child('mesh peers', 'mesh-main', meshArgs, topo.feed.name);
       helpers.push(mesh);
-      const up = await mesh.waitEvent('all-established', 90_000);
+      const up = await mesh.waitEvent('all-established', 90_000).catch(async (e: Error) => {
+        // Say how far the mesh got: which sessions never came up is the first thing to look at.
+        const st = await mesh.status();
+        throw new Error(`${e.message} (${String(st?.['up'] ?? '?')}/${peers} sessions up)`);
+      });
       const done = await fibc.maybeEvent('done', 30_000);
       sampler.sample();
       res.cpuSeconds = sampler.cpuSeconds();
@@ -113,14 +125,19 @@ export async function runMesh(kind: DutKind, o: MeshOptions): Promise<MeshResult
         res.error = `incomplete: FIB ${res.fibCount}/${expectedRoutes}`;
       }
       res.peakRssMb = sampler.peakRssMb();
-      res.lagP99Ms = await dut.loopLagP99Ms?.();
+      res.processes = sampler.breakdown();
+      const lag = await dut.loopLag?.();
+      res.lagP99Ms = lag?.p99Ms;
+      res.lagMaxMs = lag?.maxMs;
+      res.sessionsDown = mesh.eventsNamed('session-down').map((e) => `${String(e['peer'])}: ${String(e['why'])}`);
+      res.logProblems = dut.logProblems?.();
     } finally {
       clearInterval(timer);
     }
   } catch (e) {
     res.error = runError(e, dut);
   } finally {
-    await teardownRun(helpers, dut, topo);
+    await teardownRun(helpers, dut, topo, o.dutOptions?.logDir ? { dir: o.dutOptions.logDir, label: logLabel(kind, 'c1') } : undefined);
   }
   return res;
 }
@@ -132,6 +149,9 @@ export async function runMeshScenario(o: MeshOptions): Promise<{ scenario: 'C1';
     o.log?.(`C1: ${kind}`);
     const r = await runMesh(kind, o);
     o.log?.(`  → ${r.error ?? `converged ${r.convergeMs?.toFixed(0)} ms after the last session`}`);
+    if (r.sessionsDown?.length) o.log?.(`  ${r.sessionsDown.length} session(s) down: ${r.sessionsDown.slice(0, 3).join('; ')}`);
+    for (const l of r.logProblems?.slice(0, 5) ?? []) o.log?.(`  log: ${l}`);
+    if (r.processes?.length) o.log?.(`  RSS by process: ${r.processes.map((x) => `${x.name} ${x.peakRssMb.toFixed(1)} MB`).join(', ')}`);
     results.push(r);
   }
   const b = results.find((r) => r.dut === 'bird2' && r.complete);
@@ -139,8 +159,13 @@ export async function runMeshScenario(o: MeshOptions): Promise<{ scenario: 'C1';
     DUT: r.dut, version: r.version, 'converge s': r.convergeMs === undefined ? undefined : r.convergeMs / 1000,
     '×bird2': ratio(r.convergeMs, b?.convergeMs), 'sessions up s': r.sessionsUpMs === undefined ? undefined : r.sessionsUpMs / 1000,
     'RSS MB': r.peakRssMb, '×bird2 ': ratio(r.peakRssMb, b?.peakRssMb), 'CPU s': r.cpuSeconds, 'idle CPU %': r.idleCpuPercent,
-    'lag p99 ms': r.dut === 'petrel' ? (r.lagP99Ms ?? 'n/a') : '-', fib: `${r.fibCount ?? '?'}/${r.expectedRoutes}`, note: r.error ?? '',
+    'lag p99 ms': r.dut === 'petrel' ? (r.lagP99Ms ?? 'n/a') : '-', 'lag max ms': r.dut === 'petrel' ? (r.lagMaxMs ?? 'n/a') : '-',
+    fib: `${r.fibCount ?? '?'}/${r.expectedRoutes}`,
+    note: [
+      r.error, r.sessionsDown?.length ? `${r.sessionsDown.length} session(s) down` : undefined,
+      r.logProblems?.length ? `log: ${r.logProblems.slice(0, 2).join(', ')}` : undefined,
+    ].filter(Boolean).join('; '),
   }));
-  const cols = ['DUT', 'version', 'converge s', '×bird2', 'sessions up s', 'RSS MB', '×bird2 ', 'CPU s', 'idle CPU %', 'lag p99 ms', 'fib', 'note'];
+  const cols = ['DUT', 'version', 'converge s', '×bird2', 'sessions up s', 'RSS MB', '×bird2 ', 'CPU s', 'idle CPU %', 'lag p99 ms', 'lag max ms', 'fib', 'note'];
   return { scenario: 'C1', results, table: `${formatTable(cols, rows)}\ntargets: converge ≤ 2 s after the last session is up; RSS ≤ 80 MB; idle CPU ≈ 0` };
 }

@@ -6,7 +6,9 @@
  *  - S1-paths: the same with 100,000 distinct attribute sets (`--attr-sets`), so 10 NLRI per UPDATE;
  *  - S3: ten feeders × 100,000 /24s each.
  * The bottleneck column says `DUT` when the DUT's t_prop is at least twice the tools-only time, else `tools?`
- * (the feeder and sink could be what limits that figure).
+ * (the feeder and sink could be what limits that figure). `silence s` is the DUT's longest silence toward a
+ * feeder or the sink (a hold time or more, or a session drop, is flagged `HOLD` in the note: E1); the note also
+ * carries the DUT's most frequent log warnings.
  */
 import type { DutKind, DutOptions } from '../harness/duts/index';
 import { runPropagation, runToolsCalibration, type PropagationParams, type PropagationResult } from '../harness/propagation';
@@ -68,6 +70,9 @@ export async function runPropagationScenario(name: 'S1' | 'S1-paths' | 'S3', o: 
       }
       const r = await runPropagation(kind, { ...params, fib }, o.dutOptions);
       log(`  → ${r.error ?? `t_prop ${r.tPropMs?.toFixed(0)} ms${r.tFibMs !== undefined ? `, t_fib ${r.tFibMs.toFixed(0)} ms` : ''}`}`);
+      if (r.holdProblem) log(`  HOLD: ${r.holdProblem}`);
+      for (const l of r.logProblems?.slice(0, 5) ?? []) log(`  log: ${l}`);
+      if (r.processes && r.processes.length > 1) log(`  RSS by process: ${r.processes.map((x) => `${x.name} ${x.peakRssMb.toFixed(1)} MB`).join(', ')}`);
       results.push(r);
     }
   }
@@ -76,7 +81,7 @@ export async function runPropagationScenario(name: 'S1' | 'S1-paths' | 'S3', o: 
 
 /** The scenario table: one row per (FIB mode, DUT), ratios against BIRD 2 in the same mode. */
 export function buildTable(results: PropagationResult[], tools?: PropagationResult): string {
-  const cols = ['DUT', 'version', 'FIB', 't_prop s', '×bird2', 't_fib s', '×bird2 ', 'RSS MB', '×bird2  ', 'CPU s', 'lag p99 ms', 'sink', 'fib', 'bottleneck', 'note'];
+  const cols = ['DUT', 'version', 'FIB', 't_prop s', '×bird2', 't_fib s', '×bird2 ', 'RSS MB', '×bird2  ', 'CPU s', 'lag p99 ms', 'lag max ms', 'silence s', 'sink', 'fib', 'bottleneck', 'note'];
   const rows: Row[] = [];
   if (tools) {
     rows.push({
@@ -92,10 +97,14 @@ export function buildTable(results: PropagationResult[], tools?: PropagationResu
       't_prop s': s(r.tPropMs), '×bird2': ratio(r.tPropMs, b?.tPropMs),
       't_fib s': fibShown ? s(r.tFibMs) : 'n/a', '×bird2 ': fibShown ? ratio(r.tFibMs, b?.tFibMs) : '-',
       'RSS MB': r.peakRssMb, '×bird2  ': ratio(r.peakRssMb, b?.peakRssMb), 'CPU s': r.cpuSeconds,
-      'lag p99 ms': r.dut === 'petrel' ? (r.lagP99Ms ?? 'n/a') : '-',
+      'lag p99 ms': r.dut === 'petrel' ? (r.lagP99Ms ?? 'n/a') : '-', 'lag max ms': r.dut === 'petrel' ? (r.lagMaxMs ?? 'n/a') : '-',
+      'silence s': s(r.maxSilenceMs),
       sink: r.expected ? `${r.sinkCount}/${r.expected}` : '-', fib: fibShown ? `${r.fibCount ?? '?'}/${r.expected}` : '-',
       bottleneck: r.tPropMs === undefined || !tools?.tPropMs ? '-' : r.tPropMs >= 2 * tools.tPropMs ? 'DUT' : 'tools?',
-      note: r.error ?? (r.fibMethod && !r.fibMethod.startsWith('netlink') ? r.fibMethod : ''),
+      note: [
+        r.error, r.holdProblem && `HOLD: ${r.holdProblem}`, r.fibMethod && !r.fibMethod.startsWith('netlink') ? r.fibMethod : undefined,
+        r.logProblems?.length ? `log: ${r.logProblems.slice(0, 2).join(', ')}` : undefined,
+      ].filter(Boolean).join('; '),
     });
   }
   return formatTable(cols, rows);

@@ -37,6 +37,7 @@ t.test('needs root', { skip: isRoot ? false : 'not root: network namespaces unav
     t.equal(r.error, undefined);
     t.equal(r.sinkCount, 10_000);
     t.equal(r.fibCount, 0);
+    t.equal(r.holdProblem, undefined, 'no session dropped, no silence of a hold time');
     t.ok(r.tPropMs! > 0 && r.peakRssMb! > 0 && r.cpuSeconds! >= 0, 'figures reported');
   });
 

@@ -4,7 +4,9 @@
  * The config is rendered here rather than by interop-tests/lib/bird-config.ts because the benchmark needs
  * `gateway direct` on iBGP sessions (C1; BIRD's iBGP default is recursive, which would need an IGP table) and
  * nothing else: `protocol device`, one `protocol kernel` (IPv4, `export all`) only when the FIB is on, and one
- * passive `protocol bgp` per neighbor importing and exporting all, with the spec's timers.
+ * passive `protocol bgp` per neighbor importing and exporting all, with the spec's timers. iBGP neighbors also get
+ * `direct` (BIRD treats iBGP as multihop by default and then refuses `gateway direct`; the benchmark's peers all
+ * share the DUT's subnet, as Calico nodes on one L2 segment do).
  */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -26,6 +28,7 @@ export function renderBenchBirdConfig(spec: DutSpec, major: 1 | 2): string {
       `  local as ${spec.localAs};`,
       `  neighbor ${n.address} as ${n.remoteAs};`,
       '  passive on;',
+      ...(n.remoteAs === spec.localAs ? ['  direct;'] : []),
       `  hold time ${spec.holdTime};`,
       `  keepalive time ${spec.keepaliveTime};`,
       ...(major === 2 ? ['  ipv4 { import all; export all; gateway direct; };'] : ['  import all;', '  export all;', '  gateway direct;']),

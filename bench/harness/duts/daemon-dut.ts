@@ -52,6 +52,10 @@ export abstract class SingleDaemonDut {
     return (this.proc?.log() ?? '').slice(-1500);
   }
 
+  logFiles(): string[] {
+    return this.proc ? [this.proc.logFile] : [];
+  }
+
   async stop(): Promise<void> {
     await this.proc?.stop(5000);
     this.proc = undefined;

@@ -39,6 +39,14 @@ export interface DutOptions {
   nodeFlags?: string[];
   /** Petrel: directory for `--cpu-prof` output. */
   profileDir?: string;
+  /** Copy each run's DUT log here before its temp dir is removed (`--log-dir`). */
+  logDir?: string;
+}
+
+/** Event-loop delay of a DUT since its start, ms. */
+export interface DutLoopLag {
+  p99Ms?: number;
+  maxMs?: number;
 }
 
 /** A started (or startable) DUT. */
@@ -55,7 +63,13 @@ export interface Dut {
   rootPids(): number[];
   /** Petrel only: the event-loop lag p99 in ms from `petrel show status --json`, if the daemon reports it. */
   loopLagP99Ms?(): Promise<number | undefined>;
+  /** Petrel only: the event-loop lag since start (p99 and max) from `petrel show status --json`. */
+  loopLag?(): Promise<DutLoopLag | undefined>;
   /** The daemon's log tail, for error messages. */
   logTail(): string;
+  /** Log lines at warning level or above, as `N× message`, most frequent first (empty when none or unknown). */
+  logProblems?(): string[];
+  /** The daemon's log files (to keep with `--log-dir`). */
+  logFiles?(): string[];
   stop(): Promise<void>;
 }

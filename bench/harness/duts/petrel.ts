@@ -10,13 +10,14 @@
  * protocol, and the export-all filter would advertise the DUT's interface subnets), the spec's timers, graceful restart off (BIRD's benchmark config
  * has none, and its startup wait would hold back the FIB), control sockets and API inside the run's temp dir,
  * log level warn. Petrel's event-loop lag is read from `petrel show status --json` if the daemon reports it
- * (any numeric field whose path mentions both "lag" and "p99").
+ * (any numeric field whose path mentions both "lag" and "p99"; the max likewise). Its log (pino JSON lines) is
+ * summarized after a run: every line at warn (40) or above, grouped by message.
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { run, startDaemon, type DaemonProcess } from '../../../interop-tests/lib/exec';
-import type { Dut, DutOptions, DutSpec } from './dut';
+import type { Dut, DutLoopLag, DutOptions, DutSpec } from './dut';
 
 /** dist/ root, from dist/bench/harness/duts. */
 const DIST = resolve(__dirname, '..', '..', '..');
@@ -89,16 +90,33 @@ spec:
   return `${docs.join('\n---\n')}\n`;
 }
 
-/** Finds a number at a path mentioning "lag" and "p99" in a JSON value. */
-export function findLagP99(v: unknown, path = ''): number | undefined {
-  if (typeof v === 'number') return /lag/i.test(path) && /p99/i.test(path) ? v : undefined;
+/** Finds the first number at a path mentioning "lag" and `stat` (default "p99") in a JSON value. */
+export function findLagP99(v: unknown, path = '', stat: RegExp = /p99/i): number | undefined {
+  if (typeof v === 'number') return /lag/i.test(path) && stat.test(path) ? v : undefined;
   if (v && typeof v === 'object') {
     for (const [k, x] of Object.entries(v as Record<string, unknown>)) {
-      const r = findLagP99(x, `${path}.${k}`);
+      const r = findLagP99(x, `${path}.${k}`, stat);
       if (r !== undefined) return r;
     }
   }
   return undefined;
+}
+
+/** Groups a pino log's lines at warn (40) or above by message: `N× message`, most frequent first. */
+export function summarizePinoProblems(log: string): string[] {
+  const counts = new Map<string, number>();
+  for (const line of log.split('\n')) {
+    if (!line.startsWith('{')) continue;
+    try {
+      const o = JSON.parse(line) as { level?: number; msg?: string; err?: { message?: string } };
+      if ((o.level ?? 0) < 40) continue;
+      const key = `${o.level! >= 50 ? 'ERROR' : 'WARN'} ${o.msg ?? ''}${o.err?.message ? `: ${o.err.message}` : ''}`;
+      counts.set(key, (counts.get(key) ?? 0) + 1);
+    } catch {
+      continue;
+    }
+  }
+  return [...counts].sort((a, b) => b[1] - a[1]).map(([m, n]) => `${n}× ${m}`);
 }
 
 /** petreld as a DUT. */
@@ -152,10 +170,15 @@ export class PetrelDut implements Dut {
   }
 
   async loopLagP99Ms(): Promise<number | undefined> {
+    return (await this.loopLag())?.p99Ms;
+  }
+
+  async loopLag(): Promise<DutLoopLag | undefined> {
     if (!this.dir) return undefined;
     try {
       const r = await run(process.execPath, [PETREL, '--socket', join(this.dir, 'api.sock'), 'show', 'status', '--json']);
-      return findLagP99(JSON.parse(r.stdout));
+      const status: unknown = JSON.parse(r.stdout);
+      return { p99Ms: findLagP99(status), maxMs: findLagP99(status, '', /max/i) };
     } catch {
       return undefined;
     }
@@ -163,6 +186,14 @@ export class PetrelDut implements Dut {
 
   logTail(): string {
     return (this.proc?.log() ?? '').slice(-1500);
+  }
+
+  logProblems(): string[] {
+    return summarizePinoProblems(this.proc?.log() ?? '');
+  }
+
+  logFiles(): string[] {
+    return this.proc ? [this.proc.logFile] : [];
   }
 
   async stop(): Promise<void> {
