@@ -24,7 +24,8 @@ export const enum OpFlag {
 
 /** The batch under construction (reused across batches). */
 export class FibBatch {
-  readonly w = new NlWriter(1 << 20);
+  /** Shared memory: a route writer thread reads the batch in place (route-writer.ts). */
+  readonly w = new NlWriter(1 << 20, true);
   /** Per operation. */
   readonly keys: PrefixKey[] = [];
   readonly prev: (RouteShape | undefined)[] = [];

@@ -4,8 +4,11 @@
  * (writer-worker.ts explains why: the kernel's insert cost runs in the thread that calls sendmsg).
  *
  * ThreadedRouteWriter: batches are posted in order and answered in order (the worker's transport serializes
- * them), so several may be in flight; the bytes are copied into the message (structured clone), so the caller's
- * buffer is free again as soon as `batch` returns. The worker's socket port is silenced in this process's
+ * them), so several may be in flight. A batch in shared memory (a SharedArrayBuffer, as the FIB's batches are:
+ * NlWriter `shared`) is read by the thread in place, so the caller must leave it alone until the promise settles;
+ * any other buffer is copied and the copy moved to the thread (free again as soon as `batch` returns). Why shared:
+ * a million routes are ~64 MB of messages, and copies die in the thread's heap, whose rare GCs let dead buffers
+ * pile up in the process's RSS. The worker's socket port is silenced in this process's
  * monitors (`silenceEchoes`), as the inline transport does for itself. If the worker dies, the batches in flight
  * reject with a FibError (the FIB then retries their prefixes) and the next batch starts a new worker.
  */
@@ -44,13 +47,16 @@ export class ThreadedRouteWriter implements RouteWriter {
 
   batch(messages: Buffer, opts: BatchOptions = {}): Promise<BatchResult> {
     if (this.closed) return Promise.reject(new FibError('route writer closed'));
-    const bytes = new Uint8Array(messages); // a copy: the caller reuses its buffer
+    // Shared memory is read in place by the thread (the caller leaves it alone until the promise settles); other
+    // buffers are copied and the copy's memory moved to the thread.
+    const shared = messages.buffer instanceof SharedArrayBuffer;
+    const bytes = shared ? messages : new Uint8Array(messages);
     return this.start().then(
       () =>
         new Promise<BatchResult>((resolve, reject) => {
           const id = this.nextId++;
           this.waiting.set(id, { resolve, reject });
-          this.worker!.postMessage({ id, bytes, acks: opts.acks ?? 'errors' }, [bytes.buffer]);
+          this.worker!.postMessage({ id, bytes, acks: opts.acks ?? 'errors' }, shared ? [] : [bytes.buffer as ArrayBuffer]);
         }),
     );
   }

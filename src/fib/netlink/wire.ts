@@ -23,13 +23,23 @@ export type IpAddr = string | number | Uint8Array;
 export const NLA_TYPE_MASK = 0x3fff;
 export const NLA_F_NESTED = 0x8000;
 
-/** Growable little-endian writer, reused across messages. */
+/**
+ * Growable little-endian writer, reused across messages. `shared`: its memory is a SharedArrayBuffer (growth
+ * included), so another thread can read what was written without a copy (the FIB's route writer thread).
+ */
 export class NlWriter {
   buf: Buffer;
   pos = 0;
 
-  constructor(initialSize = 4096) {
-    this.buf = Buffer.alloc(initialSize);
+  constructor(
+    initialSize = 4096,
+    private readonly shared = false,
+  ) {
+    this.buf = this.alloc(initialSize);
+  }
+
+  private alloc(size: number): Buffer {
+    return this.shared ? Buffer.from(new SharedArrayBuffer(size)) : Buffer.alloc(size);
   }
 
   reset(): this {
@@ -41,7 +51,7 @@ export class NlWriter {
     if (this.pos + n <= this.buf.length) return;
     let size = this.buf.length * 2;
     while (size < this.pos + n) size *= 2;
-    const next = Buffer.alloc(size);
+    const next = this.alloc(size);
     this.buf.copy(next, 0, 0, this.pos);
     this.buf = next;
   }
