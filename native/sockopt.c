@@ -7,10 +7,10 @@
  * and the MD5 key must be on the socket before the SYN is sent: so the socket is created here, the options are set,
  * and the fd is handed to `new net.Socket({ fd })`, which then binds and connects it through libuv.
  * Exports: socket(v6), setInt(fd, level, name, value), getInt(fd, level, name), setMd5Key(fd, address, key),
- * savedSynTtl(fd), attachFilter(fd, program), and the constants the TypeScript side needs. attachFilter serves the
- * FIB's kernel monitor: a classic BPF program on its netlink socket drops the notifications of Petrel's own route
- * writes inside the kernel (the `netlink` package has no setsockopt for it), so a million-route install does not
- * wake the monitor a million times. Every failure throws an Error whose `code` is the errno name.
+ * savedSynTtl(fd), attachFilter(fd, program), the constants the TypeScript side needs, and (nlmonitor.c) the
+ * in-process rtnetlink monitor. attachFilter serves the FIB's kernel monitor: a classic BPF program on its netlink
+ * socket drops the notifications of Petrel's own route writes inside the kernel, so a million-route install does
+ * not wake the monitor a million times. Every failure throws an Error whose `code` is the errno name.
  * Linux only (TCP_MD5SIG, IP_MINTTL and IPV6_MINHOPCOUNT are Linux socket options).
  */
 #define _GNU_SOURCE
@@ -214,7 +214,11 @@ static void set_int(napi_env env, napi_value obj, const char *name, int v) {
   napi_set_named_property(env, obj, name, n);
 }
 
+/* nlmonitor.c: the in-process rtnetlink monitor (nlMonitor* exports). */
+void nlmonitor_init(napi_env env, napi_value exports);
+
 static napi_value init(napi_env env, napi_value exports) {
+  nlmonitor_init(env, exports);
   set_fn(env, exports, "socket", js_socket);
   set_fn(env, exports, "setInt", js_set_int);
   set_fn(env, exports, "getInt", js_get_int);

@@ -1,7 +1,8 @@
 /**
  * DOC: loads the native socket-options addon (native/sockopt.c, built by `npm ci` through node-gyp) once per
  * process, for its two users: per-peer TCP security (bgp/session/socket-options.ts) and the kernel monitor's
- * netlink socket (fib/netlink/monitor-child.ts: an in-kernel echo filter and a forced receive buffer).
+ * netlink socket (fib/netlink/monitor-native.ts: the in-process monitor itself, an in-kernel echo filter and a
+ * forced receive buffer; monitor-child.ts, the fallback, uses the last two).
  * `PETREL_SOCKOPT_ADDON` overrides the addon path (tests). When the addon cannot be loaded, `loadSockoptAddon`
  * returns null and `sockoptAddonError` says why; each user decides whether that is fatal.
  */
@@ -26,7 +27,27 @@ export interface SockoptAddon {
   IPV6_MINHOPCOUNT: number;
   SOL_SOCKET: number;
   SO_RCVBUFFORCE: number;
+  /**
+   * Opens the in-process rtnetlink monitor (native/nlmonitor.c): a bound NETLINK_ROUTE socket without groups and
+   * a reader thread. `callback(batch, event)` runs on the main thread: event 0 = `batch` holds datagrams (each
+   * padded to 4 octets), 1 = overrun (notifications lost; the socket carries on), 2 = the socket failed (the
+   * reader stopped). Absent from addons built before it existed.
+   */
+  nlMonitorOpen?(callback: (batch: Buffer | null, event: number) => void): NlMonitorHandle;
+  /** The monitor socket's fd (-1 once closed). */
+  nlMonitorFd?(h: NlMonitorHandle): number;
+  /** NETLINK_ADD_MEMBERSHIP; joined when it returns. */
+  nlMonitorJoin?(h: NlMonitorHandle, group: number): void;
+  /** SO_RCVBUFFORCE, else SO_RCVBUF; returns the resulting SO_RCVBUF. */
+  nlMonitorRecvBuffer?(h: NlMonitorHandle, size: number): number;
+  /** Whether the monitor keeps the event loop alive (it does after open). */
+  nlMonitorRef?(h: NlMonitorHandle, ref: boolean): void;
+  /** Stops the reader thread and closes the socket (idempotent). */
+  nlMonitorClose?(h: NlMonitorHandle): void;
 }
+
+/** An open native monitor (an opaque external). */
+export type NlMonitorHandle = { readonly __nlMonitor: unique symbol };
 
 let addon: SockoptAddon | null | undefined;
 let loadError = '';

@@ -5,7 +5,7 @@
 import { ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { join } from 'node:path';
-import { monitorChildPids } from './netlink/monitor-children';
+import { monitorChildPids, monitorSockets } from './netlink/monitor-children';
 import type { FibCounters } from '../../src/fib/fib';
 import type { PolicyDef } from '../../src/rib/policy/types';
 import { TeardownHost, exec, spawnIn } from '../helpers/netns';
@@ -20,6 +20,8 @@ export interface FibAgentOptions {
   policyV4?: PolicyDef;
   /** FibOptions.writerThreads (default: the FIB's). */
   writerThreads?: number;
+  /** The kernel monitor implementation: 'child' forces the child process (PETREL_NETLINK_MONITOR=child). */
+  monitor?: 'native' | 'child';
 }
 
 /** One route as `ip -j route show` prints it. */
@@ -40,9 +42,22 @@ export class FibAgent {
   private ready!: Promise<void>;
   stderr = '';
 
-  /** The pid of the agent's kernel monitor process (a child running monitor-child.js), or undefined. */
+  /**
+   * The pid of the agent's kernel monitor process (a child running monitor-child.js), or undefined: there is one
+   * only with the child-process monitor (`monitor: 'child'`); the native one is a thread of the agent.
+   */
   monitorPid(): number | undefined {
     return monitorChildPids(this.child.pid!)[0];
+  }
+
+  /** The agent's pid (`ip netns exec` execs `env`, which execs node: the child is the agent itself). */
+  get pid(): number {
+    return this.child.pid!;
+  }
+
+  /** The agent's multicast rtnetlink sockets: held by the agent itself (native monitor) / by its monitor process. */
+  monitorSockets(): { inProcess: number; inChildren: number } {
+    return monitorSockets(this.child.pid!);
   }
 
   private constructor(private readonly child: ChildProcess) {
@@ -67,7 +82,9 @@ export class FibAgent {
 
   /** Starts an agent in `ns`; resolves once its FIB has started (adopted what it found). Killed on teardown. */
   static async start(t: TeardownHost, ns: string, opts: FibAgentOptions): Promise<FibAgent> {
-    const agent = new FibAgent(spawnIn(ns, process.execPath, [join(__dirname, 'fib-agent.js'), JSON.stringify(opts)]));
+    const { monitor, ...agentOpts } = opts;
+    const env = `PETREL_NETLINK_MONITOR=${monitor ?? ''}`;
+    const agent = new FibAgent(spawnIn(ns, 'env', [env, process.execPath, join(__dirname, 'fib-agent.js'), JSON.stringify(agentOpts)]));
     t.teardown(() => agent.kill('SIGKILL'));
     await agent.ready;
     return agent;
@@ -121,7 +138,7 @@ export class FibAgent {
   kill(signal: NodeJS.Signals = 'SIGKILL'): Promise<void> {
     if (this.child.exitCode !== null || this.child.signalCode !== null) return Promise.resolve();
     const exited = new Promise<void>((r) => this.child.once('exit', () => r()));
-    // `ip netns exec` execs node, so the child is the agent itself.
+    // `ip netns exec` execs env, which execs node, so the child is the agent itself.
     this.child.kill(signal);
     return exited;
   }

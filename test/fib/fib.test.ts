@@ -156,7 +156,8 @@ t.test('routes changed or removed by someone else are put back', async (t) => {
 
 t.test('a lost monitor (overrun) resyncs from a dump: the changes it missed are found and put back', async (t) => {
   const ns = await setup(t);
-  const fib = await FibAgent.start(t, ns, BASE);
+  // The child-process monitor, which can be killed (test/fib/netlink/monitor.test.ts overruns the native one).
+  const fib = await FibAgent.start(t, ns, { ...BASE, monitor: 'child' });
   for (const p of ['10.82.0.0/24', '10.83.0.0/24', '10.84.0.0/24']) await fib.announce(p, 'p1', '10.1.0.2');
   let c = await fib.idle();
   const monitor = fib.monitorPid();

@@ -1,6 +1,7 @@
 /**
- * DOC: the process that owns a multicast rtnetlink socket for `subscribe()` (transport.ts) and relays what it
- * receives to its parent over stdout.
+ * DOC: the process that owns a multicast rtnetlink socket for `subscribe()` (monitor.ts) and relays what it
+ * receives to its parent over stdout (monitor-process.ts). The fallback: when the native addon has the in-process
+ * monitor (monitor-native.ts), this process is not started.
  *
  * Why a child process: the `netlink` package's native poll callback aborts the whole process (std::terminate on a
  * NULL syscall name in its error path) when the kernel flags an overrun (ENOBUFS makes epoll report EPOLLERR). A

@@ -1,25 +1,30 @@
 /**
- * DOC: rtnetlink multicast monitors (`subscribe`): one monitor process per Petrel process, shared by every
+ * DOC: rtnetlink multicast monitors (`subscribe`): one monitor socket per Petrel process, shared by every
  * subscriber (the FIB, the kernel learner, the tunnel manager), with its messages handed to the subscribers whose
  * groups they belong to.
  *
- * Why one process: every subscriber of the IPv4 route group receives every route notification, so with one monitor
- * process each, a bulk install of a million routes was read (two recvmsg each) and relayed three times, and each
- * reader could overrun on its own and force its consumer's resync. Shared, the routes are read once, and the echoes
- * of the FIB's own writes are dropped in the monitor process before they cross the pipe (`silencePort`).
+ * Why one socket: every subscriber of the IPv4 route group receives every route notification, so with one socket
+ * each, a bulk install of a million routes was read and relayed three times, and each reader could overrun on its
+ * own and force its consumer's resync. Shared, the routes are read once, and the echoes of the FIB's own writes are
+ * dropped before they are read (`silencePort`: an in-kernel socket filter, else a check here).
  *
- * The socket lives in a child process (`monitor-child.ts` explains the netlink package defect that forces it): when
- * that process dies, which is what an overrun does to it, every subscriber's `onResync` is called and a new one is
- * started with the union of their groups. Joining a group the running process lacks is a command on its stdin; the
- * process answers each join, and after that, with a zero-length frame (FIFO), so `subscribe` resolves only once
- * its groups are joined. A subscriber may be offered a message of a group it did not ask for only when the
- * message's group cannot be told from its type (none of the types Petrel joins).
+ * Where the socket lives (monitor-backend.ts): in this process, read by a native thread (monitor-native.ts), when
+ * the addon has the monitor; otherwise in a child node process (monitor-process.ts, ~50 MB more RSS). Setting
+ * `PETREL_NETLINK_MONITOR=child` forces the child process. An overrun (ENOBUFS) calls every subscriber's
+ * `onResync`; the native socket carries on, a child process dies of it and is replaced, as is a native socket
+ * that fails: a new one is opened with the union of the subscribers' groups. `subscribe` resolves only once its
+ * groups are joined. A subscriber may be offered a message of a group it did not ask for only when the message's
+ * group cannot be told from its type (none of the types Petrel joins).
  */
-import { ChildProcess, spawn } from 'node:child_process';
-import { join } from 'node:path';
 import { Af, RtnlGroup } from './constants';
 import { FibError } from './errors';
 import { forEachMessage } from './header';
+import type { BackendEvents, MonitorBackend, MonitorImplementation } from './monitor-backend';
+import { hasNativeMonitor, openNativeMonitor } from './monitor-native';
+import { startProcessMonitor } from './monitor-process';
+import { loadSockoptAddon } from '../../util/sockopt-addon';
+
+export type { MonitorImplementation } from './monitor-backend';
 
 /** A multicast subscription; `close()` stops it. */
 export interface Monitor {
@@ -32,7 +37,7 @@ export interface MonitorHandlers {
   onMessage: (msg: Buffer) => void;
   /**
    * Notifications were lost (the kernel overran the receive buffer: ENOBUFS). The consumer must dump the tables
-   * again to resync; the subscription carries on (its socket is reopened).
+   * again to resync; the subscription carries on.
    */
   onResync?: () => void;
   /** The monitor could not be (re)started; the subscription is over. */
@@ -46,26 +51,25 @@ interface Sub {
 
 const subs = new Set<Sub>();
 const silenced = new Set<number>();
-let child: ChildProcess | undefined;
+let backend: MonitorBackend | undefined;
 let joined = new Set<number>();
 let recvBufferSize = 0;
-/** Resolvers of the zero-length frames still expected (spawn ready, then one per join command). */
-let acks: { resolve: () => void; reject: (e: FibError) => void }[] = [];
 let starting: Promise<void> | undefined;
 
-/** Drops the notifications carrying `port` (a transport's own writes) in the monitor process. */
+/** Drops the notifications carrying `port` (a transport's own writes) before the subscribers see them. */
 export function silencePort(port: number): void {
   silenced.add(port);
-  send({ ignorePorts: [...silenced] });
+  backend?.ignorePorts([...silenced]);
 }
 
 /** Undoes `silencePort`. */
 export function unsilencePort(port: number): void {
-  if (silenced.delete(port)) send({ ignorePorts: [...silenced] });
+  if (silenced.delete(port)) backend?.ignorePorts([...silenced]);
 }
 
-function send(cmd: object): void {
-  child?.stdin?.write(`${JSON.stringify(cmd)}\n`);
+/** The implementation holding the monitor socket now, or undefined when no subscription is open. */
+export function monitorImplementation(): MonitorImplementation | undefined {
+  return backend?.implementation;
 }
 
 /** The group a notification belongs to (RtnlGroup), or 0 when its type does not say. */
@@ -81,64 +85,57 @@ function groupOf(m: Buffer, off: number): number {
   }
 }
 
-function deliver(dgram: Buffer): void {
-  forEachMessage(dgram, (off, len) => {
-    const g = groupOf(dgram, off);
-    const msg = dgram.subarray(off, off + len);
-    for (const s of subs) if (g === 0 || s.groups.has(g)) s.handlers.onMessage(msg);
-  });
+function visit(dgrams: Buffer, off: number, len: number): void {
+  if (silenced.size > 0 && silenced.has(dgrams.readUInt32LE(off + 12))) return; // when no socket filter took it
+  const g = groupOf(dgrams, off);
+  const msg = dgrams.subarray(off, off + len);
+  for (const s of subs) if (g === 0 || s.groups.has(g)) s.handlers.onMessage(msg);
 }
 
-function spawnChild(): Promise<void> {
-  const groups = new Set<number>();
-  for (const s of subs) for (const g of s.groups) groups.add(g);
-  joined = groups;
-  const arg = JSON.stringify({ groups: [...groups], recvBufferSize: recvBufferSize || undefined, ignorePorts: [...silenced] });
-  const c = spawn(process.execPath, [join(__dirname, 'monitor-child.js'), arg], { stdio: ['pipe', 'pipe', 'inherit'] });
-  child = c;
-  c.stdin!.on('error', () => undefined); // the child is gone; its exit handler decides what follows
-  const ready = new Promise<void>((resolve, reject) => acks.push({ resolve, reject }));
-  let pending: Buffer = Buffer.alloc(0);
-  c.stdout!.on('data', (data: Buffer) => {
-    pending = pending.length ? Buffer.concat([pending, data]) : data;
-    let p = 0;
-    while (pending.length - p >= 4) {
-      const len = pending.readUInt32LE(p);
-      if (pending.length - p - 4 < len) break;
-      const dgram = pending.subarray(p + 4, p + 4 + len);
-      p += 4 + len;
-      if (len === 0) acks.shift()?.resolve();
-      else if (child === c) deliver(dgram);
-    }
-    pending = pending.subarray(p);
-  });
-  c.on('error', (err) => {
-    for (const a of acks.splice(0)) a.reject(new FibError(`netlink monitor could not start: ${err.message}`));
-  });
-  c.on('exit', (code) => {
-    if (child !== c) return;
-    child = undefined;
-    const waiting = acks.splice(0);
-    for (const a of waiting) a.reject(new FibError(`netlink monitor exited before joining its groups (code ${code})`));
-    // The subscribers still waiting leave (their subscribe rejects); the established ones resync on a new process.
+const events: BackendEvents = {
+  data: (dgrams) => forEachMessage(dgrams, (off, len) => visit(dgrams, off, len)),
+  overrun: () => {
+    for (const s of subs) s.handlers.onResync?.();
+  },
+  lost: () => {
+    backend = undefined;
+    // The subscribers still waiting leave (their subscribe rejects); the established ones resync on a new socket.
     setImmediate(() => {
-      if (subs.size === 0 || child !== undefined) return;
+      if (subs.size === 0 || backend !== undefined) return;
       for (const s of subs) s.handlers.onResync?.();
-      ensureChild().catch((err: FibError) => {
+      ensureBackend().catch((err: FibError) => {
         for (const s of [...subs]) {
           subs.delete(s);
           s.handlers.onError?.(err);
         }
       });
     });
-  });
-  return ready;
+  },
+};
+
+/** Opens the native monitor when the addon has it (and the child process is not asked for), else starts one. */
+function open(): Promise<void> {
+  const start = { groups: [...joined], recvBufferSize, ignorePorts: [...silenced] };
+  const addon = process.env.PETREL_NETLINK_MONITOR === 'child' ? null : loadSockoptAddon();
+  if (hasNativeMonitor(addon)) {
+    try {
+      backend = openNativeMonitor(addon, start, events);
+      return Promise.resolve();
+    } catch (e) {
+      process.stderr.write(`petrel monitor: in-process netlink monitor failed (${e instanceof Error ? e.message : String(e)}); using a child process\n`);
+    }
+  }
+  const p = startProcessMonitor(start, events);
+  backend = p.backend;
+  return p.ready;
 }
 
-/** Starts the monitor process if none runs (one start at a time). */
-function ensureChild(): Promise<void> {
-  if (child !== undefined) return starting ?? Promise.resolve();
-  const run = spawnChild().finally(() => {
+/** Opens the monitor socket if none is open (one start at a time), joined to every subscriber's groups. */
+function ensureBackend(): Promise<void> {
+  if (backend !== undefined) return starting ?? Promise.resolve();
+  joined = new Set<number>();
+  for (const s of subs) for (const g of s.groups) joined.add(g);
+  const run = open().finally(() => {
     if (starting === run) starting = undefined;
   });
   starting = run;
@@ -155,15 +152,14 @@ export async function subscribe(groups: readonly number[], handlers: MonitorHand
   recvBufferSize = Math.max(recvBufferSize, opts.recvBufferSize ?? 0);
   subs.add(sub);
   try {
-    if (child === undefined) await ensureChild();
+    if (backend === undefined) await ensureBackend();
     else {
       await starting;
       const missing = groups.filter((g) => !joined.has(g));
       if (missing.length > 0 || (opts.recvBufferSize ?? 0) > 0) {
         for (const g of missing) joined.add(g);
-        const acked = new Promise<void>((resolve, reject) => acks.push({ resolve, reject }));
-        send({ join: missing, recvBufferSize: recvBufferSize || undefined });
-        await acked;
+        if (backend === undefined) throw new FibError('netlink monitor closed');
+        await backend.join(missing, recvBufferSize);
       }
     }
   } catch (e) {
@@ -176,12 +172,10 @@ export async function subscribe(groups: readonly number[], handlers: MonitorHand
       if (closed) return;
       closed = true;
       subs.delete(sub);
-      if (subs.size === 0 && child !== undefined) {
-        const c = child;
-        child = undefined;
-        for (const a of acks.splice(0)) a.reject(new FibError('netlink monitor closed'));
-        c.stdin?.end();
-        c.kill();
+      if (subs.size === 0 && backend !== undefined) {
+        const b = backend;
+        backend = undefined;
+        b.close();
       }
     },
   };

@@ -16,8 +16,8 @@
  * epoll report EPOLLERR, and the addon's poll callback then aborts the process (it builds its error with a NULL
  * syscall name: std::terminate). Should an overrun still happen with a fixed addon, the chunk's messages whose
  * fate is unknown are reported in `unknown` so that the FIB can resync from a dump. Dumps cannot overrun (the
- * kernel fills them as we read). Monitors can, by design, so their socket lives in a child process (`subscribe`,
- * re-exported from monitor.ts).
+ * kernel fills them as we read). Monitors can, by design, so they do not use this package's socket: `subscribe`
+ * (re-exported from monitor.ts) reads them on a native thread of our addon, or in a child process without it.
  *
  * Namespaces: a netlink socket belongs to the network namespace of the process that opens it, and Node cannot
  * `setns(2)`. To drive another namespace, run the process inside it (`ip netns exec NS node ...`); the tests and

@@ -8,6 +8,9 @@ import { join } from 'node:path';
 import type { BatchResult, TransportOptions } from '../../../src/fib/netlink/transport';
 import { TeardownHost, spawnIn } from '../../helpers/netns';
 
+/** Options of `NsAgent.start`. */
+export type AgentOptions = TransportOptions & { threadedWriter?: boolean; monitor?: 'native' | 'child' };
+
 /** A running agent in one namespace. */
 export class NsAgent {
   private nextId = 1;
@@ -37,8 +40,11 @@ export class NsAgent {
     });
   }
 
-  /** Starts the agent in `ns` (its request socket opened with `opts`); it is killed on `t`'s teardown. */
-  static start(t: TeardownHost, ns: string, opts: TransportOptions & { threadedWriter?: boolean } = {}): NsAgent {
+  /**
+   * Starts the agent in `ns` (its request socket opened with `opts`; `monitor: 'child'` forces the child-process
+   * monitor); it is killed on `t`'s teardown.
+   */
+  static start(t: TeardownHost, ns: string, opts: AgentOptions = {}): NsAgent {
     const agent = new NsAgent(spawnIn(ns, process.execPath, [join(__dirname, 'ns-agent.js'), JSON.stringify(opts)]));
     t.teardown(() => agent.stop());
     return agent;
@@ -80,9 +86,23 @@ export class NsAgent {
     return { messages: (r.messages as string[]).map((h) => Buffer.from(h, 'hex')), count: r.count as number };
   }
 
+  /** The agent's pid (`ip netns exec` execs node, so the child is the agent itself). */
+  get pid(): number {
+    return this.child.pid!;
+  }
+
   /** How many monitor processes the agent runs. */
   async monitorProcesses(): Promise<number> {
-    return (await this.call({ op: 'monitorProcesses' })).count as number;
+    return (await this.monitors()).processes;
+  }
+
+  /**
+   * The agent's monitors: its monitor processes, the implementation in use ('native' | 'child', null when none is
+   * open), and its multicast rtnetlink sockets (held in the agent itself / in its monitor processes).
+   */
+  async monitors(): Promise<{ processes: number; implementation: string | null; inProcess: number; inChildren: number }> {
+    const r = await this.call({ op: 'monitorProcesses' });
+    return { processes: r.count as number, implementation: r.implementation as string | null, inProcess: r.inProcess as number, inChildren: r.inChildren as number };
   }
 
   async subscribe(groups: number[], recvBufferSize?: number): Promise<void> {

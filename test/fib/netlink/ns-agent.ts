@@ -11,13 +11,17 @@
  *   {id, op:'dumpEach', hex}        → {id, messages: hex[], count}
  *   {id, op:'subscribe', groups, recvBufferSize?} → {id, ok: true}, then {event:'message', hex, sub} / {event:'resync'}
  *     (`sub`: the subscription's number, from 0 in subscribe order)
- *   {id, op:'monitorProcesses'}     → {id, count} (monitor-child processes of this agent)
+ *   {id, op:'monitorProcesses'}     → {id, count, implementation, inProcess, inChildren} (monitor-child processes
+ *     of this agent, the monitor implementation in use, and the multicast rtnetlink sockets of this process and
+ *     of those children)
  * The first argument, if any, is JSON TransportOptions for the request socket (tests shrink buffers and chunks), plus
- * `threadedWriter: true` to send batches through a ThreadedRouteWriter (worker thread) instead.
+ * `threadedWriter: true` to send batches through a ThreadedRouteWriter (worker thread) instead, and
+ * `monitor: 'child'` to force the child-process monitor (PETREL_NETLINK_MONITOR=child).
  */
 import { createInterface } from 'node:readline';
 import { FibError } from '../../../src/fib/netlink/errors';
-import { monitorChildPids } from './monitor-children';
+import { monitorChildPids, monitorSockets } from './monitor-children';
+import { monitorImplementation } from '../../../src/fib/netlink/monitor';
 import { Monitor, NetlinkTransport, TransportOptions, subscribe } from '../../../src/fib/netlink/transport';
 import { ThreadedRouteWriter, type RouteWriter } from '../../../src/fib/netlink/route-writer';
 
@@ -30,7 +34,8 @@ interface Command {
   recvBufferSize?: number;
 }
 
-const options = process.argv[2] ? (JSON.parse(process.argv[2]) as TransportOptions & { threadedWriter?: boolean }) : {};
+const options = process.argv[2] ? (JSON.parse(process.argv[2]) as TransportOptions & { threadedWriter?: boolean; monitor?: 'native' | 'child' }) : {};
+if (options.monitor === 'child') process.env.PETREL_NETLINK_MONITOR = 'child';
 const transport = NetlinkTransport.open(options);
 /** Batches go through a ThreadedRouteWriter (a worker thread with its own socket) when asked, as the FIB's do. */
 const writer: RouteWriter = options.threadedWriter ? new ThreadedRouteWriter(options) : transport;
@@ -63,7 +68,7 @@ async function handle(cmd: Command): Promise<void> {
         return;
       }
       case 'monitorProcesses':
-        reply({ id: cmd.id, count: monitorChildPids(process.pid).length });
+        reply({ id: cmd.id, count: monitorChildPids(process.pid).length, implementation: monitorImplementation() ?? null, ...monitorSockets(process.pid) });
         return;
       case 'subscribe': {
         const sub = subscribed++;

@@ -1,11 +1,23 @@
-import t from 'tap';
-import { TeardownHost, addAddress, createNetns, exec, linkUp, vethPair } from '../../helpers/netns';
-import { NsAgent } from './agent-client';
+import t, { type Test } from 'tap';
+import { TeardownHost, addAddress, createNetns, exec, linkUp, run, vethPair } from '../../helpers/netns';
+import { monitorChildPids } from './monitor-children';
+import { AgentOptions, NsAgent } from './agent-client';
+import { hasNativeMonitor } from '../../../src/fib/netlink/monitor-native';
+import { loadSockoptAddon, sockoptAddonError } from '../../../src/util/sockopt-addon';
 import { Af, NlWriter, Route, RtmType, RtnlGroup, ROUTE_REPLACE_FLAGS, decodeMessage, decodeRoute, encodeRoute, encodeRouteDump } from '../../../src/fib/netlink/codec';
-import type { TransportOptions } from '../../../src/fib/netlink/transport';
 
 // Transport behaviour against the kernel, in throw-away namespaces (root + iproute2): chunking, overruns, monitors.
+// The monitor tests run against both implementations: in-process (native addon) and the child-process fallback.
 const TABLE = 101;
+const NATIVE = hasNativeMonitor(loadSockoptAddon());
+const IMPLEMENTATIONS = ['native', 'child'] as const;
+
+/** Skips `t` when it needs the native monitor and the addon lacks it (says why). */
+function unavailable(t: Test, monitor: 'native' | 'child'): boolean {
+  if (monitor === 'child' || NATIVE) return false;
+  t.plan(0, `skipped: the native addon has no netlink monitor ${sockoptAddonError()}`);
+  return true;
+}
 const ENETUNREACH = 101;
 
 function routes(n: number, bad: number[] = []): Buffer {
@@ -17,7 +29,7 @@ function routes(n: number, bad: number[] = []): Buffer {
   return w.finish();
 }
 
-async function setup(tt: TeardownHost, opts: TransportOptions & { threadedWriter?: boolean }): Promise<{ ns: string; agent: NsAgent }> {
+async function setup(tt: TeardownHost, opts: AgentOptions): Promise<{ ns: string; agent: NsAgent }> {
   const ns = await createNetns(tt, 'petrel-nltr');
   await vethPair(ns, 'v0', ns, 'v1');
   await addAddress(ns, 'v0', '10.1.0.1/24');
@@ -61,25 +73,51 @@ t.test('a tiny receive buffer shrinks the chunks so that no answer is lost', asy
   t.equal(dumped.length, 2999, 'a dump through the tiny buffer returns every route');
 });
 
-t.test('a monitor whose buffer overflows asks for a resync and keeps delivering', async (t) => {
-  const { ns, agent } = await setup(t, {});
-  await agent.subscribe([RtnlGroup.Ipv4Route], 4096);
-  await agent.batch(routes(2000));
-  await agent.waitForEvent(() => agent.resyncs > 0);
-  t.ok(agent.resyncs >= 1, 'onResync was called');
-  t.ok(agent.events.length < 2000, `only ${agent.events.length} of 2000 notifications arrived`);
-  // The restarted monitor sees later changes (a new route each try, until one lands after the restart).
-  const seen = (): boolean =>
-    agent.events.some((h) => {
-      const m = decodeMessage(Buffer.from(h, 'hex'));
-      return m.kind === 'route' && m.route.dst !== undefined && m.route.dst.startsWith('10.66.');
-    });
-  for (let i = 0; i < 50 && !seen(); i++) {
-    await exec(ns, 'ip', ['route', 'add', `10.66.${i}.0/24`, 'via', '10.1.0.2', 'table', String(TABLE)]);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  t.ok(seen(), 'a route added after the resync was delivered');
-});
+for (const monitor of IMPLEMENTATIONS) {
+  t.test(`a monitor whose buffer overflows asks for a resync and keeps delivering (${monitor})`, async (t) => {
+    if (unavailable(t, monitor)) return;
+    const { ns, agent } = await setup(t, { monitor });
+    await agent.subscribe([RtnlGroup.Ipv4Route], 4096);
+    const before = await agent.monitors();
+    // Freeze every reader (the agent and its monitor process, if any), then a burst from another socket (ip -batch)
+    // overflows the 4 KiB buffer while nothing reads it.
+    const frozen = [agent.pid, ...monitorChildPids(agent.pid)];
+    const signal = (sig: NodeJS.Signals): void =>
+      frozen.forEach((p) => {
+        try {
+          process.kill(p, sig);
+        } catch {
+          // gone: a monitor process dies of the overrun
+        }
+      });
+    const thaw = (): void => signal('SIGCONT');
+    t.teardown(thaw);
+    signal('SIGSTOP');
+    try {
+      await run('ip', ['-n', ns, '-batch', '-'], Array.from({ length: 300 }, (_, i) => `route add 10.65.${i >> 8}.${i & 255}/32 via 10.1.0.2 table ${TABLE}\n`).join(''));
+    } finally {
+      thaw();
+    }
+    await agent.waitForEvent(() => agent.resyncs > 0);
+    t.equal(agent.resyncs, 1, 'onResync was called once');
+    t.ok(agent.events.length < 300, `only ${agent.events.length} of 300 notifications arrived`);
+    // The monitor (the same native socket, or a restarted process) sees later changes: a new route each try,
+    // until one lands after the overrun.
+    const seen = (): boolean =>
+      agent.events.some((h) => {
+        const m = decodeMessage(Buffer.from(h, 'hex'));
+        return m.kind === 'route' && m.route.dst !== undefined && m.route.dst.startsWith('10.66.');
+      });
+    for (let i = 0; i < 50 && !seen(); i++) {
+      await exec(ns, 'ip', ['route', 'add', `10.66.${i}.0/24`, 'via', '10.1.0.2', 'table', String(TABLE)]);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    t.ok(seen(), 'a route added after the resync was delivered');
+    const after = await agent.monitors();
+    const want = monitor === 'native' ? { processes: 0, implementation: 'native', inProcess: 1, inChildren: 0 } : { processes: 1, implementation: 'child', inProcess: 0, inChildren: 1 };
+    t.same([before, after], [want, want], 'one monitor socket before and after');
+  });
+}
 
 t.test('a streamed dump (dumpEach) sees what dump sees', async (t) => {
   const { ns, agent } = await setup(t, {});
@@ -96,13 +134,19 @@ t.test('a streamed dump (dumpEach) sees what dump sees', async (t) => {
   t.equal(await count(ns), 300);
 });
 
-for (const threadedWriter of [false, true]) {
+// The child-process fallback runs with the writer thread only (as the FIB writes): the monitor does not care.
+for (const [monitor, threadedWriter] of [['native', false], ['native', true], ['child', true]] as const) {
   const how = threadedWriter ? 'writing through the writer thread' : 'writing on the calling thread';
-  t.test(`one monitor process serves every subscriber; a silenced writer's own writes never reach them, ${how}`, async (t) => {
-    const { ns, agent } = await setup(t, { silenceEchoes: true, threadedWriter });
+  t.test(`one monitor socket serves every subscriber; a silenced writer's own writes never reach them, ${how} (${monitor})`, async (t) => {
+    if (unavailable(t, monitor)) return;
+    const { ns, agent } = await setup(t, { silenceEchoes: true, threadedWriter, monitor });
     await agent.subscribe([RtnlGroup.Ipv4Route]);
     await agent.subscribe([RtnlGroup.Link]); // joins a group the running monitor lacks
-    t.equal(await agent.monitorProcesses(), 1, 'one monitor process for two subscriptions');
+    t.same(
+      await agent.monitors(),
+      monitor === 'native' ? { processes: 0, implementation: 'native', inProcess: 1, inChildren: 0 } : { processes: 1, implementation: 'child', inProcess: 0, inChildren: 1 },
+      'one monitor socket for two subscriptions',
+    );
     const res = await agent.batch(routes(500));
     t.same([res.count, res.failed.length, res.unknown.length], [500, 0, 0]);
     await exec(ns, 'ip', ['route', 'add', '10.77.0.0/24', 'via', '10.1.0.2', 'table', String(TABLE)]);
