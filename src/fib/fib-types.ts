@@ -28,8 +28,12 @@ export interface FibOptions {
   convergenceTimeoutMs: number;
   log?: Logger;
   transport?: TransportOptions;
-  /** Route-writer worker threads, a power of two (default 1); 0 writes on the event loop's thread. */
+  /** Route-writer worker threads for bulk installs, a power of two (default 1); 0: always the event loop's thread. */
   writerThreads?: number;
+  /** Prefixes waiting that start the writer threads (default 20 000). */
+  writerThreadBacklog?: number;
+  /** Idle milliseconds after which the writer threads end (default 30 000). */
+  writerThreadIdleMs?: number;
   /** Prefixes evaluated per slice (default 8192). */
   sliceSize?: number;
 }
@@ -47,6 +51,8 @@ export interface FibCounters {
   /** Adopted routes not yet confirmed by the Loc-RIB (until convergence). */
   adopted: number;
   converged: boolean;
+  /** Route-writer threads running now (0: the event loop's thread writes). */
+  writerThreads?: number;
   /** Route messages sent: replaces and deletes. */
   replaces: number;
   deletes: number;

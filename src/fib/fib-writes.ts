@@ -31,16 +31,36 @@ export class FibWrites {
   private readonly spare: FibBatch[] = [];
   private readonly flying = new Set<FibBatch>();
   private waiters: (() => void)[] = [];
-  private readonly mask: number;
+  private mask: number;
 
   constructor(
-    private readonly writers: readonly RouteWriter[],
+    private writers: readonly RouteWriter[],
     private readonly maxInFlight: number,
     private readonly settle: (b: FibBatch, res: BatchResult, err?: Error) => void,
   ) {
     if (writers.length === 0 || (writers.length & (writers.length - 1)) !== 0) throw new RangeError('writers: a power of two');
     this.mask = writers.length - 1;
     this.current = writers.map(() => new FibBatch());
+  }
+
+  /** The writers in use. */
+  get active(): readonly RouteWriter[] {
+    return this.writers;
+  }
+
+  /**
+   * Switches to other writers (the FIB starts writer threads for a large backlog and retires them when idle).
+   * Only between rounds: nothing queued, nothing in flight. Returns the previous writers (the caller closes them).
+   */
+  replaceWriters(writers: readonly RouteWriter[]): readonly RouteWriter[] {
+    if (this.flying.size > 0 || this.queued > 0) throw new Error('replaceWriters with batches queued or in flight');
+    if (writers.length === 0 || (writers.length & (writers.length - 1)) !== 0) throw new RangeError('writers: a power of two');
+    const old = this.writers;
+    this.writers = writers;
+    this.mask = writers.length - 1;
+    while (this.current.length > writers.length) this.spare.push(this.current.pop()!);
+    while (this.current.length < writers.length) this.current.push(this.spare.pop() ?? new FibBatch());
+    return old;
   }
 
   /** The batch an operation on `k` goes into (always the same writer for one prefix). */

@@ -18,8 +18,10 @@ export interface FibAgentOptions {
   convergenceTimeoutMs?: number;
   converged?: boolean;
   policyV4?: PolicyDef;
-  /** FibOptions.writerThreads (default: the FIB's). */
+  /** FibOptions.writerThreads, writerThreadBacklog, writerThreadIdleMs (default: the FIB's). */
   writerThreads?: number;
+  writerThreadBacklog?: number;
+  writerThreadIdleMs?: number;
   /** The kernel monitor implementation: 'child' forces the child process (PETREL_NETLINK_MONITOR=child). */
   monitor?: 'native' | 'child';
 }

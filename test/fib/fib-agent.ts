@@ -48,6 +48,8 @@ const fib = new Fib(ribs, interner, {
   convergenceTimeoutMs: opts.convergenceTimeoutMs ?? 60_000, converged: () => opts.converged ?? true,
   kernelPolicies: opts.policyV4 ? { v4: compilePolicy(opts.policyV4) } : {},
   writerThreads: opts.writerThreads,
+  writerThreadBacklog: opts.writerThreadBacklog,
+  writerThreadIdleMs: opts.writerThreadIdleMs,
 });
 const sources = new Map<string, RouteSource>();
 let nextId = 1;

@@ -24,16 +24,33 @@ async function table(ns: string, family: '-4' | '-6' = '-4'): Promise<string[]> 
   return r.stdout.split('\n').filter((l) => l !== '').map((l) => l.trim().replace(/\s+/g, ' '));
 }
 
+t.test('writer threads start for a backlog, end when idle, and start again', async (t) => {
+  const ns = await setup(t);
+  const fib = await FibAgent.start(t, ns, { ...BASE, writerThreadBacklog: 3, writerThreadIdleMs: 300 });
+  await fib.announce('10.50.1.0/24', 'p1', '10.1.0.2');
+  let c = await fib.idle();
+  t.match(c, { installed: 1, writerThreads: 0 }, 'one route: written on the main thread');
+  await fib.announceMany(['10.50.2.0/24', '10.50.3.0/24', '10.50.4.0/24'].map((prefix) => ({ prefix, source: 'p1', nextHop: '10.1.0.2' })));
+  c = await fib.idle();
+  t.match(c, { installed: 4, writerThreads: 1 }, 'a backlog of three: written by a thread');
+  await until('the idle thread ended', async () => (await fib.idle()).writerThreads === 0);
+  await fib.announceMany(['10.50.5.0/24', '10.50.6.0/24', '10.50.7.0/24'].map((prefix) => ({ prefix, source: 'p1', nextHop: '10.1.0.2' })));
+  c = await fib.idle();
+  t.match(c, { installed: 7, writerThreads: 1, failed: 0 }, 'started again');
+  t.equal((await table(ns)).length, 7);
+});
+
 // Writes from one writer thread (the default), two (prefixes sharded between them) and the event loop's thread.
 for (const writerThreads of [1, 2, 0]) {
   t.test(`install, replace in place, withdraw (IPv4 and IPv6), into the configured table and protocol; ${writerThreads} writer threads`, async (t) => {
     const ns = await setup(t);
-    const fib = await FibAgent.start(t, ns, { ...BASE, writerThreads });
+    // A backlog of 1 starts the threads at once (their default threshold is for bulk installs).
+    const fib = await FibAgent.start(t, ns, { ...BASE, writerThreads, writerThreadBacklog: 1 });
     await fib.announce('10.244.1.0/26', 'p1', '10.1.0.2');
     await fib.announce('10.244.2.0/26', 'p1', '10.1.0.2');
     await fib.announce('2001:db8:99::/64', 'p6', '2001:db8:1::2');
     let c = await fib.idle();
-    t.match(c, { installed: 3, pending: 0, failed: 0, unresolved: 0, replaces: 3, deletes: 0 });
+    t.match(c, { installed: 3, pending: 0, failed: 0, unresolved: 0, replaces: 3, deletes: 0, writerThreads });
     t.same(await table(ns), ['10.244.1.0/26 via 10.1.0.2 dev v0 proto bird', '10.244.2.0/26 via 10.1.0.2 dev v0 proto bird']);
     t.same(await table(ns, '-6'), ['2001:db8:99::/64 via 2001:db8:1::2 dev v0 proto bird metric 1024 pref medium']);
     t.same(await ipRoutes(ns, 254, '-4', 'proto', '12'), [], 'nothing in the main table');
