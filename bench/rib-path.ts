@@ -3,7 +3,8 @@
  * validate → import (Calico import policy) → Loc-RIB → update group (Calico export policy with the bench's
  * export-all BGPFilter, eBGP rewrite) → encoded UPDATEs. Import and export alternate in slices as in petreld, so
  * the journal and dirty set stay as small as they are in the daemon. Prints wall and CPU time per phase, the
- * longest slice (a proxy for event-loop lag), heap retained after GC and peak RSS. The quick loop for profiling
+ * longest slice (a proxy for event-loop lag), heap retained after GC, peak RSS and the interner's table sizes
+ * (sets, AS paths: what each distinct attribute set costs). The quick loop for profiling
  * the data path (`node --cpu-prof dist/bench/rib-path.js 1000000`) before confirming with `bench/run.ts S1`.
  *
  *   node --expose-gc dist/bench/rib-path.js [prefixes=1000000] [attrSets=1] [heap-snapshot-path]
@@ -123,7 +124,8 @@ function main(): void {
     `rib-path: ${prefixes} prefixes, ${attrSets} attr sets: wall ${wall.toFixed(0)} ms (import ${importMs.toFixed(0)}, export ${exportMs.toFixed(0)}), ` +
       `CPU ${((cpu.user + cpu.system) / 1000).toFixed(0)} ms, longest slice ${maxSlice.toFixed(1)} ms, ` +
       `heap retained ${gc ? heap.toFixed(1) : 'n/a (run with --expose-gc)'} MB, peak RSS ${rssPeak.toFixed(0)} MB; ` +
-      `Loc-RIB ${st.prefixes} prefixes, Adj-RIB-Out ${member.group.exporter.adjRibOut.size}, sent ${sentMsgs} UPDATEs / ${sentBytes} octets\n`,
+      `Loc-RIB ${st.prefixes} prefixes, Adj-RIB-Out ${member.group.exporter.adjRibOut.size}, sent ${sentMsgs} UPDATEs / ${sentBytes} octets; ` +
+      `interned ${JSON.stringify(interner.stats())}\n`,
   );
   if (snapshotPath) process.stdout.write(`heap snapshot: ${writeHeapSnapshot(snapshotPath)} (Loc-RIB ${rib.size} prefixes live)\n`);
 }

@@ -1,7 +1,7 @@
 /**
  * The Loc-RIB's compact route record (stored-route.ts) behind the `Route` interface: prefix read back through the
  * slot (IPv4 and IPv6 tables side by side), the defaults folded away and restored by `update`, flags packed with
- * the slot, ADD-PATH ids, a policy-set preference, filtered routes; and the interner's flat set keys.
+ * the slot, ADD-PATH ids, a policy-set preference, filtered routes; and the interner's set key text.
  */
 import t from 'tap';
 import { IPV4_UNICAST, IPV6_UNICAST } from '../../src/bgp/family';
@@ -114,7 +114,7 @@ t.test('flags pack with large slots and reject values beyond two bits', async (t
   t.equal(r.flags, RouteFlag.Unresolved);
 });
 
-t.test('interned set keys keep their text and stay one flat string', async (t) => {
+t.test('interned sets describe themselves with the old key text', async (t) => {
   const { interner, a } = setup();
   t.equal(a.key, `0|${a.asPath.id}|10.0.0.1||5|-1|0||0|0|0||0|-1|`);
   const again = interner.internSet({ ...emptyAttrFields(), nextHop: '10.0.0.1', med: 5 });

@@ -4,6 +4,9 @@
  * An AttrSet is frozen after interning: hot scalars as plain fields (so best path never decodes anything) plus
  * references to interned leaves (AS path, community lists, cluster list). Two routes with equal attributes hold the
  * same AttrSet object, so equality is `===`. Lifetimes are explicit refcounts (`intern.ts`), never weak refs.
+ * These are the readers' contracts; the interner's objects satisfy them with a compact layout (interned-set.ts:
+ * rare attributes behind getters; as-path.ts: the path as one string, `value` decoded on demand), so `key` and
+ * `AsPathLeaf.value` may be computed on each read, and an AttrSet may not be copied by spread or `Object.keys`.
  */
 import type { AsPathSegment, Aggregator, PathAttribute } from '../../bgp/codec/types';
 
@@ -27,6 +30,7 @@ export interface AsPathLeaf extends Leaf<AsPathSegment[]> {
 
 export interface AttrSet {
   readonly id: number;
+  /** A text form of the set's identity, for debugging (built on demand by the interner's sets). */
   readonly key: string;
   refs: number;
   /** 0 IGP, 1 EGP, 2 INCOMPLETE. */
