@@ -18,17 +18,10 @@ import type { Chained } from './chain-table';
  * a set without any of them (nearly every Calico and eBGP-learned set) points at one shared `NO_EXTRA` instead of
  * carrying nine fields: 176 → 112 bytes a set. Read through the AttrSet getters.
  */
-export interface SetExtra {
-  readonly nextHopLinkLocal: string;
-  readonly atomicAggregate: boolean;
-  readonly aggregator: Aggregator | null;
-  readonly largeCommunities: Leaf<[number, number, number][]> | null;
-  readonly extCommunities: Leaf<string[]> | null;
-  readonly originatorId: string;
-  readonly clusterList: Leaf<string[]> | null;
-  readonly otc: number;
-  readonly other: readonly PathAttribute<Buffer>[] | null;
-}
+export type SetExtra = Pick<
+  AttrSet,
+  'nextHopLinkLocal' | 'atomicAggregate' | 'aggregator' | 'largeCommunities' | 'extCommunities' | 'originatorId' | 'clusterList' | 'otc' | 'other'
+>;
 
 /** The shared extra of sets that have none of the rare attributes. */
 export const NO_EXTRA: SetExtra = Object.freeze({
