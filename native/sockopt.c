@@ -216,9 +216,12 @@ static void set_int(napi_env env, napi_value obj, const char *name, int v) {
 
 /* nlmonitor.c: the in-process rtnetlink monitor (nlMonitor* exports). */
 void nlmonitor_init(napi_env env, napi_value exports);
+/* nlwriter.c: the native route-writer thread (nlWriter* exports). */
+void nlwriter_init(napi_env env, napi_value exports);
 
 static napi_value init(napi_env env, napi_value exports) {
   nlmonitor_init(env, exports);
+  nlwriter_init(env, exports);
   set_fn(env, exports, "socket", js_socket);
   set_fn(env, exports, "setInt", js_set_int);
   set_fn(env, exports, "getInt", js_get_int);

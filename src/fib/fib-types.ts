@@ -28,7 +28,7 @@ export interface FibOptions {
   convergenceTimeoutMs: number;
   log?: Logger;
   transport?: TransportOptions;
-  /** Route-writer worker threads for bulk installs, a power of two (default 1); 0: always the event loop's thread. */
+  /** Route-writer threads for bulk installs, a power of two (default 1); 0: always the event loop's thread. */
   writerThreads?: number;
   /** Prefixes waiting that start the writer threads (default 20 000). */
   writerThreadBacklog?: number;

@@ -3,7 +3,7 @@
  * or more route writers.
  *
  * The FIB encodes each prefix's operation into `batchFor(key)` and calls `send`; each non-empty batch goes to its
- * RouteWriter (worker threads by default: the kernel's insert cost then runs beside the event loop, not on it) and
+ * RouteWriter (writer threads for bulk installs: the kernel's insert cost then runs beside the event loop, not on it) and
  * a fresh batch takes its place, so the next slice is evaluated while the kernel installs the previous one.
  *
  * Several writers (`writers.length`, the FIB's `writerThreads`, default 1): the kernel parses, allocates and

@@ -12,7 +12,7 @@
  * change: the whole Loc-RIB), and each Loc-RIB journal through our own cursor; compute each prefix's desired shape
  * (desired-route.ts) and compare it with the installed one (`===`); encode the differences into one FibBatch and
  * send it (fib-writes.ts: up to MAX_IN_FLIGHT batches out, so the next slice is evaluated while the kernel installs
- * the previous one) to the route writer: by default a worker thread (netlink/route-writer.ts), because the kernel
+ * the previous one) to the route writer: for a bulk install a writer thread (netlink/route-writer.ts: native in our addon, else a worker_thread), because the kernel
  * runs the inserts inside sendmsg, in the caller's thread, ≈ 4 s of CPU for a million routes that would otherwise
  * stall BGP on the event loop. Per-message failures are settled when the batch's answer comes back. A slice ends
  * after SLICE prefixes or SLICE_MS of evaluation, whichever first.
@@ -48,7 +48,7 @@ import { newRoutePeek, peekRoute } from './route-peek';
 import { matchesSignature, routeSignature } from './route-signature';
 import { Errno, RtmType, RtnlGroup, decodeAddr, decodeLink, decodeRoute, errnoName } from './netlink/codec';
 import { NetlinkTransport, subscribe, type BatchResult, type Monitor } from './netlink/transport';
-import { ThreadedRouteWriter } from './netlink/route-writer';
+import { createRouteWriter, type OffloadedRouteWriter } from './netlink/route-writer';
 import type { FibCounters, FibOptions, KernelPolicies } from './fib-types';
 
 export type { FibCounters, FibOptions, KernelPolicies } from './fib-types';
@@ -99,7 +99,7 @@ export class Fib {
   private readonly desired: DesiredRoutes;
   private writes: FibWrites | undefined;
   /** Writer threads while they run (a large backlog started them); undefined: the main thread writes. */
-  private threads: ThreadedRouteWriter[] | undefined;
+  private threads: OffloadedRouteWriter[] | undefined;
   private threadsWanted: number;
   private retireTimer: NodeJS.Timeout | undefined;
   /** Slot-indexed (installed-routes.ts); the sets hold IPv4 keys unboxed (util/prefix-map.ts). */
@@ -355,10 +355,10 @@ export class Fib {
     return n;
   }
 
-  /** Moves the writes to worker threads (a large backlog: the kernel's insert cost leaves the event loop). */
+  /** Moves the writes to writer threads (a large backlog: the kernel's insert cost leaves the event loop). */
   private async startThreads(): Promise<void> {
-    const writers: ThreadedRouteWriter[] = [];
-    for (let i = 0; i < this.threadsWanted; i++) writers.push(new ThreadedRouteWriter({ silenceEchoes: true, ...this.opts.transport }));
+    const writers: OffloadedRouteWriter[] = [];
+    for (let i = 0; i < this.threadsWanted; i++) writers.push(createRouteWriter({ silenceEchoes: true, ...this.opts.transport }));
     try {
       await Promise.all(writers.map((w) => w.open()));
     } catch (e) {

@@ -44,6 +44,39 @@ export interface SockoptAddon {
   nlMonitorRef?(h: NlMonitorHandle, ref: boolean): void;
   /** Stops the reader thread and closes the socket (idempotent). */
   nlMonitorClose?(h: NlMonitorHandle): void;
+  /**
+   * Opens the native route writer (native/nlwriter.c): a bound NETLINK_ROUTE request socket and its thread. Sizes
+   * of 0 take the defaults (4 MiB buffers, chunks as transport.ts computes them, 30 s timeout). `callback(id,
+   * result, errno)` runs on the main thread once per submitted batch: `result` is null when the batch failed
+   * as a whole (`errno` says why). Absent from addons built before it existed.
+   */
+  nlWriterOpen?(
+    callback: (id: number, result: NlWriterResult | null, errno: number) => void,
+    recvBufferSize: number,
+    sendBufferSize: number,
+    maxChunkBytes: number,
+    maxChunkMessages: number,
+    timeoutMs: number,
+  ): NlWriterHandle;
+  /** The writer socket's netlink port id. */
+  nlWriterPort?(h: NlWriterHandle): number;
+  /** Queues a batch (run in place: keep `bytes` alive and untouched until its callback). */
+  nlWriterSubmit?(h: NlWriterHandle, id: number, bytes: Uint8Array, acksAll: boolean): void;
+  /** Whether the writer keeps the event loop alive (it does after open). */
+  nlWriterRef?(h: NlWriterHandle, ref: boolean): void;
+  /** Stops the thread (joined when this returns) and closes the socket (idempotent). */
+  nlWriterClose?(h: NlWriterHandle): void;
+}
+
+/** An open native route writer (an opaque external). */
+export type NlWriterHandle = { readonly __nlWriter: unique symbol };
+
+/** What the native writer reports per batch (the shape of transport.ts's BatchResult). */
+export interface NlWriterResult {
+  count: number;
+  failed: { index: number; seq: number; errno: number; type: number; extMessage?: string }[];
+  unknown: number[];
+  acked: number;
 }
 
 /** An open native monitor (an opaque external). */

@@ -11,17 +11,42 @@
  * pile up in the process's RSS. The worker's socket port is silenced in this process's
  * monitors (`silenceEchoes`), as the inline transport does for itself. If the worker dies, the batches in flight
  * reject with a FibError (the FIB then retries their prefixes) and the next batch starts a new worker.
+ *
+ * `createRouteWriter` picks the writer for the FIB's bulk phases: NativeRouteWriter (native-route-writer.ts: a
+ * pthread of our addon, without the worker's ~18 MB isolate) when the addon has it, else ThreadedRouteWriter.
+ * `PETREL_ROUTE_WRITER=worker` forces the worker (benchmarks, or a suspected addon fault).
  */
 import { Worker } from 'node:worker_threads';
 import { join } from 'node:path';
 import { FibError } from './errors';
 import { silencePort, unsilencePort } from './monitor';
 import type { BatchOptions, BatchResult, TransportOptions } from './transport';
+import { NativeRouteWriter, hasNativeWriter } from './native-route-writer';
+import { loadSockoptAddon } from '../../util/sockopt-addon';
 
 /** What the FIB writes its routes through. */
 export interface RouteWriter {
   batch(messages: Buffer, opts?: BatchOptions): Promise<BatchResult>;
   close(): void;
+}
+
+/** A route writer run off the event loop; `open` settles once it can take batches (rejects if it cannot start). */
+export type OffloadedRouteWriter = RouteWriter & { open(): Promise<void> };
+
+/**
+ * A writer thread for bulk installs: native when the addon carries it (and `PETREL_ROUTE_WRITER` is not
+ * `worker`), else a worker thread. A native writer that fails to open falls back to the worker.
+ */
+export function createRouteWriter(opts: TransportOptions = {}): OffloadedRouteWriter {
+  const addon = process.env.PETREL_ROUTE_WRITER === 'worker' ? null : loadSockoptAddon();
+  if (hasNativeWriter(addon)) {
+    try {
+      return new NativeRouteWriter(addon, opts);
+    } catch {
+      // no socket or thread from the addon: fall back to the worker, whose `open` reports its own failure
+    }
+  }
+  return new ThreadedRouteWriter(opts);
 }
 
 interface Waiter {

@@ -9,7 +9,7 @@ import type { BatchResult, TransportOptions } from '../../../src/fib/netlink/tra
 import { TeardownHost, spawnIn } from '../../helpers/netns';
 
 /** Options of `NsAgent.start`. */
-export type AgentOptions = TransportOptions & { threadedWriter?: boolean; monitor?: 'native' | 'child' };
+export type AgentOptions = TransportOptions & { threadedWriter?: boolean; nativeWriter?: boolean; monitor?: 'native' | 'child' };
 
 /** A running agent in one namespace. */
 export class NsAgent {

@@ -15,7 +15,8 @@
  *     of this agent, the monitor implementation in use, and the multicast rtnetlink sockets of this process and
  *     of those children)
  * The first argument, if any, is JSON TransportOptions for the request socket (tests shrink buffers and chunks), plus
- * `threadedWriter: true` to send batches through a ThreadedRouteWriter (worker thread) instead, and
+ * `threadedWriter: true` to send batches through a ThreadedRouteWriter (worker thread) instead, `nativeWriter: true`
+ * through a NativeRouteWriter (the addon's thread; the agent exits with code 3 if the addon lacks it), and
  * `monitor: 'child'` to force the child-process monitor (PETREL_NETLINK_MONITOR=child).
  */
 import { createInterface } from 'node:readline';
@@ -24,6 +25,8 @@ import { monitorChildPids, monitorSockets } from './monitor-children';
 import { monitorImplementation } from '../../../src/fib/netlink/monitor';
 import { Monitor, NetlinkTransport, TransportOptions, subscribe } from '../../../src/fib/netlink/transport';
 import { ThreadedRouteWriter, type RouteWriter } from '../../../src/fib/netlink/route-writer';
+import { NativeRouteWriter, hasNativeWriter } from '../../../src/fib/netlink/native-route-writer';
+import { loadSockoptAddon } from '../../../src/util/sockopt-addon';
 
 interface Command {
   id: number;
@@ -34,11 +37,19 @@ interface Command {
   recvBufferSize?: number;
 }
 
-const options = process.argv[2] ? (JSON.parse(process.argv[2]) as TransportOptions & { threadedWriter?: boolean; monitor?: 'native' | 'child' }) : {};
+type Options = TransportOptions & { threadedWriter?: boolean; nativeWriter?: boolean; monitor?: 'native' | 'child' };
+const options = process.argv[2] ? (JSON.parse(process.argv[2]) as Options) : {};
 if (options.monitor === 'child') process.env.PETREL_NETLINK_MONITOR = 'child';
 const transport = NetlinkTransport.open(options);
-/** Batches go through a ThreadedRouteWriter (a worker thread with its own socket) when asked, as the FIB's do. */
-const writer: RouteWriter = options.threadedWriter ? new ThreadedRouteWriter(options) : transport;
+/** Batches go through a writer thread (worker or native, each with its own socket) when asked, as the FIB's do. */
+function openWriter(): RouteWriter {
+  if (options.threadedWriter) return new ThreadedRouteWriter(options);
+  if (!options.nativeWriter) return transport;
+  const addon = loadSockoptAddon();
+  if (!hasNativeWriter(addon)) process.exit(3);
+  return new NativeRouteWriter(addon, options);
+}
+const writer = openWriter();
 const monitors: Monitor[] = [];
 let subscribed = 0;
 

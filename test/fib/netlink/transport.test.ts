@@ -3,6 +3,7 @@ import { TeardownHost, addAddress, createNetns, exec, linkUp, run, vethPair } fr
 import { monitorChildPids } from './monitor-children';
 import { AgentOptions, NsAgent } from './agent-client';
 import { hasNativeMonitor } from '../../../src/fib/netlink/monitor-native';
+import { hasNativeWriter } from '../../../src/fib/netlink/native-route-writer';
 import { loadSockoptAddon, sockoptAddonError } from '../../../src/util/sockopt-addon';
 import { Af, NlWriter, Route, RtmType, RtnlGroup, ROUTE_REPLACE_FLAGS, decodeMessage, decodeRoute, encodeRoute, encodeRouteDump } from '../../../src/fib/netlink/codec';
 
@@ -10,6 +11,7 @@ import { Af, NlWriter, Route, RtmType, RtnlGroup, ROUTE_REPLACE_FLAGS, decodeMes
 // The monitor tests run against both implementations: in-process (native addon) and the child-process fallback.
 const TABLE = 101;
 const NATIVE = hasNativeMonitor(loadSockoptAddon());
+const NATIVE_WRITER = hasNativeWriter(loadSockoptAddon());
 const IMPLEMENTATIONS = ['native', 'child'] as const;
 
 /** Skips `t` when it needs the native monitor and the addon lacks it (says why). */
@@ -42,10 +44,15 @@ async function count(ns: string): Promise<number> {
   return (JSON.parse(await exec(ns, 'ip', ['-j', 'route', 'show', 'table', String(TABLE), 'proto', '12'])) as unknown[]).length;
 }
 
-for (const threadedWriter of [false, true]) {
-  const how = threadedWriter ? 'through the writer thread' : 'on the calling thread';
+const WRITERS = { inline: 'on the calling thread', worker: 'through the writer thread', native: "through the addon's writer thread" } as const;
+for (const writer of ['inline', 'worker', 'native'] as const) {
+  const how = WRITERS[writer];
   t.test(`failures at chunk boundaries keep their batch indexes (16 messages per sendmsg), ${how}`, async (t) => {
-    const { ns, agent } = await setup(t, { maxChunkMessages: 16, threadedWriter });
+    if (writer === 'native' && !NATIVE_WRITER) {
+      t.plan(0, `skipped: the native addon has no route writer ${sockoptAddonError()}`);
+      return;
+    }
+    const { ns, agent } = await setup(t, { maxChunkMessages: 16, threadedWriter: writer === 'worker', nativeWriter: writer === 'native' });
     const bad = [0, 15, 16, 63, 99];
     for (const acks of ['errors', 'all'] as const) {
       const res = await agent.batch(routes(100, bad), acks);
@@ -135,11 +142,15 @@ t.test('a streamed dump (dumpEach) sees what dump sees', async (t) => {
 });
 
 // The child-process fallback runs with the writer thread only (as the FIB writes): the monitor does not care.
-for (const [monitor, threadedWriter] of [['native', false], ['native', true], ['child', true]] as const) {
-  const how = threadedWriter ? 'writing through the writer thread' : 'writing on the calling thread';
+for (const [monitor, writer] of [['native', 'inline'], ['native', 'worker'], ['native', 'native'], ['child', 'worker']] as const) {
+  const how = `writing ${WRITERS[writer]}`;
   t.test(`one monitor socket serves every subscriber; a silenced writer's own writes never reach them, ${how} (${monitor})`, async (t) => {
     if (unavailable(t, monitor)) return;
-    const { ns, agent } = await setup(t, { silenceEchoes: true, threadedWriter, monitor });
+    if (writer === 'native' && !NATIVE_WRITER) {
+      t.plan(0, `skipped: the native addon has no route writer ${sockoptAddonError()}`);
+      return;
+    }
+    const { ns, agent } = await setup(t, { silenceEchoes: true, threadedWriter: writer === 'worker', nativeWriter: writer === 'native', monitor });
     await agent.subscribe([RtnlGroup.Ipv4Route]);
     await agent.subscribe([RtnlGroup.Link]); // joins a group the running monitor lacks
     t.same(
