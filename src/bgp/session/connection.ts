@@ -50,6 +50,8 @@ export class Connection {
   openedWhileEstablished = false;
   private framer = new Framer(MAX_MESSAGE_LENGTH);
   private readonly timers = new Map<TimerKind, NodeJS.Timeout>();
+  /** The length of each pending timer in `timers`, in ms. */
+  private readonly timerMs = new Map<TimerKind, number>();
   private rx: CodecContext = DEFAULT_CODEC_CONTEXT;
   private tx: CodecContext = DEFAULT_CODEC_CONTEXT;
   private corked = false;
@@ -230,12 +232,21 @@ export class Connection {
         return;
       }
       case 'ArmTimer': {
+        // Re-arming a pending timer of the same length (the hold timer, on every message received) restarts it in
+        // place (`refresh`): no new Timeout object and closure per message. Expiry is unchanged: `seconds` from now.
+        const ms = a.seconds * 1000;
+        const pending = this.timers.get(a.timer);
+        if (pending && this.timerMs.get(a.timer) === ms) {
+          pending.refresh();
+          return;
+        }
         this.clearTimer(a.timer);
         const t = setTimeout(() => {
           this.timers.delete(a.timer);
           this.dispatch(timerEvent(a.timer));
-        }, a.seconds * 1000);
+        }, ms);
         this.timers.set(a.timer, t);
+        this.timerMs.set(a.timer, ms);
         return;
       }
       case 'CancelTimer':

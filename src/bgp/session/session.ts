@@ -19,7 +19,9 @@
  */
 import * as net from 'node:net';
 import type { Logger } from 'pino';
-import { BehaviorSubject } from 'rxjs';
+// The one rxjs class used here, from its own module: `from 'rxjs'` loads all of rxjs (223 modules, ~1 MB of heap
+// in a daemon whose idle footprint counts, performance.md C1); this path is in rxjs 7's package exports.
+import { BehaviorSubject } from 'rxjs/internal/BehaviorSubject';
 import type { LocalSessionSettings, NegotiatedSession } from '../codec/session-codec';
 import type { OpenMessage, RouteRefreshMessage } from '../codec/types';
 import { describeState, initialState } from '../fsm/fsm';
