@@ -19,7 +19,7 @@ export interface FibOptions {
   protocol: number;
   /** Install ECMP sets as one multipath route. */
   mergePaths: boolean;
-  /** Seconds between safety-net scans (settings.fib.scanTime); 0 disables them. */
+  /** Seconds between safety-net scans while the monitor is down (settings.fib.scanTime); at least 60 while it works; 0 disables them. */
   scanTime: number;
   kernelPolicies?: KernelPolicies;
   /** First-convergence test, polled; default: converged at once. */

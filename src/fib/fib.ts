@@ -64,6 +64,8 @@ import { InstalledRoutes } from './installed-routes';
 const MAIN_TABLE = 254;
 const MONITOR_GROUPS = [RtnlGroup.Link, RtnlGroup.Ipv4Ifaddr, RtnlGroup.Ipv6Ifaddr, RtnlGroup.Ipv4Route, RtnlGroup.Ipv6Route];
 const REPAIRS_PER_SECOND = 5;
+/** Safety-net scan period while the netlink monitor works (scheduleScan). */
+const SAFETY_NET_SCAN_MS = 60_000;
 /** Milliseconds of route evaluation per slice before the batch is sent and the event loop gets a turn. */
 const SLICE_MS = 8;
 /**
@@ -123,6 +125,7 @@ export class Fib {
   private revalidateWanted = false;
   private refeedWanted = false;
   private isConverged = false;
+  private monitorFailed = false;
   /** Routes of ours found at start beyond the one per prefix we adopted (removed by the convergence scan). */
   private startExtras = 0;
   private deadline = 0;
@@ -161,7 +164,10 @@ export class Fib {
         this.resyncWanted = true;
         this.kick();
       },
-      onError: (e) => this.opts.log?.error({ err: e.message }, 'kernel monitor stopped; relying on periodic scans'),
+      onError: (e) => {
+        this.monitorFailed = true;
+        this.opts.log?.error({ err: e.message }, 'kernel monitor stopped; relying on periodic scans');
+      },
     });
     const adopted = await loadKernelState(this.transport, this.resolver, this.opts.table, this.opts.protocol, (k, r) => {
       if (this.installed.has(k)) {
@@ -277,9 +283,15 @@ export class Fib {
     else this.timer(200, () => this.pollConvergence());
   }
 
+  /**
+   * The safety-net scan's period: `scanTime` (BIRD's kernel `scan time`, 2 s in Calico's config) only while the
+   * monitor is down; while it works, changes arrive as events and the scan runs at most once a minute (at 2 s a
+   * node's idle CPU was mostly route dumps). Never more often than 20 × the last scan's duration.
+   */
   private scheduleScan(): void {
     if (this.opts.scanTime <= 0 || this.stopped) return;
-    this.timer(Math.max(this.opts.scanTime * 1000, 20 * this.lastScanMs), () => {
+    const period = this.monitorFailed ? this.opts.scanTime * 1000 : Math.max(this.opts.scanTime * 1000, SAFETY_NET_SCAN_MS);
+    this.timer(Math.max(period, 20 * this.lastScanMs), () => {
       this.requestScan();
       this.scheduleScan();
     });
