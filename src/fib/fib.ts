@@ -48,7 +48,7 @@ import { newRoutePeek, peekRoute } from './route-peek';
 import { matchesSignature, routeSignature } from './route-signature';
 import { Errno, RtmType, RtnlGroup, decodeAddr, decodeLink, decodeRoute, errnoName } from './netlink/codec';
 import { NetlinkTransport, subscribe, type BatchResult, type Monitor } from './netlink/transport';
-import { createRouteWriter, type OffloadedRouteWriter } from './netlink/route-writer';
+import { WriterThreads } from './writer-threads';
 import type { FibCounters, FibOptions, KernelPolicies } from './fib-types';
 
 export type { FibCounters, FibOptions, KernelPolicies } from './fib-types';
@@ -76,16 +76,6 @@ const SLICE_MS = 8;
 const INLINE_CHUNK_MESSAGES = 1024;
 /** Batches out at once per writer: one being installed, one queued behind it. */
 const MAX_IN_FLIGHT = 2;
-/** Route-writer threads (fib-writes.ts: more than one did not pay on 2 cores). */
-const DEFAULT_WRITER_THREADS = 1;
-/**
- * Prefixes waiting before the writes move to threads: a thread costs ~18 MB and a start-up, worth it for a bulk
- * install (a full table, a restart), not for a Calico node's few hundred routes, which the main thread writes in
- * milliseconds.
- */
-const THREAD_BACKLOG = 20_000;
-/** Idle time after which the writer threads are ended. */
-const THREAD_IDLE_MS = 30_000;
 
 interface Feed {
   rib: LocRib;
@@ -100,10 +90,8 @@ export class Fib {
   readonly resolver: NexthopResolver;
   private readonly desired: DesiredRoutes;
   private writes: FibWrites | undefined;
-  /** Writer threads while they run (a large backlog started them); undefined: the main thread writes. */
-  private threads: OffloadedRouteWriter[] | undefined;
-  private threadsWanted: number;
-  private retireTimer: NodeJS.Timeout | undefined;
+  /** Starts writer threads for large backlogs and ends them when idle (writer-threads.ts). */
+  private threads: WriterThreads | undefined;
   /** Slot-indexed (installed-routes.ts); the sets hold IPv4 keys unboxed (util/prefix-map.ts). */
   private readonly installed: InstalledRoutes;
   private readonly adopted = new PrefixSet();
@@ -151,13 +139,14 @@ export class Fib {
     this.v4 = ribs.get(IPV4_UNICAST);
     this.v6 = ribs.get(IPV6_UNICAST);
     this.installed = new InstalledRoutes(this.v4, this.v6);
-    this.threadsWanted = opts.writerThreads ?? DEFAULT_WRITER_THREADS;
   }
 
   /** Opens the netlink sockets, adopts our routes left in the kernel, and starts following the Loc-RIBs. */
   async start(): Promise<void> {
     this.transport = NetlinkTransport.open({ maxChunkMessages: INLINE_CHUNK_MESSAGES, silenceEchoes: true, ...this.opts.transport });
     this.writes = new FibWrites([this.transport], MAX_IN_FLIGHT, (b, res, err) => this.settle(b, res, err));
+    const o = this.opts;
+    this.threads = new WriterThreads(this.writes, this.transport, { threads: o.writerThreads, backlog: o.writerThreadBacklog, idleMs: o.writerThreadIdleMs, transport: o.transport, log: o.log });
     this.monitor = await subscribe(MONITOR_GROUPS, {
       onMessage: (m) => this.onKernelMessage(m),
       onResync: () => {
@@ -203,7 +192,7 @@ export class Fib {
       f.unsubscribe();
       f.rib.journal.closeCursor(f.cursor);
     }
-    if (this.retireTimer !== undefined) clearTimeout(this.retireTimer);
+    this.threads?.stop();
     this.writes?.close();
     this.transport?.close();
     for (const w of this.idleWaiters) w();
@@ -215,7 +204,7 @@ export class Fib {
     for (const f of this.feeds) pending += f.rib.journal.lag(f.cursor) + (f.refeed !== undefined ? f.rib.table.size : 0);
     return {
       installed: this.installed.size, pending, failed: this.failed.size, unresolved: this.unresolved.size,
-      adopted: this.adopted.size, converged: this.isConverged, writerThreads: this.threads?.length ?? 0, ...this.stats,
+      adopted: this.adopted.size, converged: this.isConverged, writerThreads: this.threads?.running ?? 0, ...this.stats,
     };
   }
 
@@ -312,10 +301,7 @@ export class Fib {
           for (const f of this.feeds) f.refeed = f.rib.table.keys();
         }
         const writes = this.writes!;
-        if (this.threadsWanted > 0 && this.threads === undefined && this.backlog() >= (this.opts.writerThreadBacklog ?? THREAD_BACKLOG)) {
-          await writes.drained();
-          await this.startThreads();
-        }
+        await this.threads!.maybeStart(this.backlog());
         const took = this.fill();
         if (writes.queued > 0) {
           writes.send();
@@ -352,7 +338,7 @@ export class Fib {
     } finally {
       this.running = false;
       if (this.idle()) {
-        this.retireThreadsLater();
+        this.threads?.retireLater(() => this.idle());
         const ws = this.idleWaiters;
         this.idleWaiters = [];
         for (const w of ws) w();
@@ -365,39 +351,6 @@ export class Fib {
     let n = this.dirty.size;
     for (const f of this.feeds) n += f.rib.journal.lag(f.cursor) + (f.refeed !== undefined ? f.rib.table.size : 0);
     return n;
-  }
-
-  /** Moves the writes to writer threads (a large backlog: the kernel's insert cost leaves the event loop). */
-  private async startThreads(): Promise<void> {
-    const writers: OffloadedRouteWriter[] = [];
-    for (let i = 0; i < this.threadsWanted; i++) writers.push(createRouteWriter({ silenceEchoes: true, ...this.opts.transport }));
-    try {
-      await Promise.all(writers.map((w) => w.open()));
-    } catch (e) {
-      for (const w of writers) w.close();
-      this.threadsWanted = 0;
-      this.opts.log?.warn({ err: e instanceof Error ? e.message : String(e) }, 'route writer threads did not start; writing on the main thread');
-      return;
-    }
-    this.threads = writers;
-    this.writes!.replaceWriters(writers);
-    this.opts.log?.info({ threads: writers.length, backlog: this.backlog() }, 'route writer threads started');
-  }
-
-  /** After `writerThreadIdleMs` with nothing to do, the writer threads are ended (their memory returned). */
-  private retireThreadsLater(): void {
-    if (this.threads === undefined || this.stopped) return;
-    if (this.retireTimer !== undefined) clearTimeout(this.retireTimer);
-    this.retireTimer = setTimeout(() => {
-      this.retireTimer = undefined;
-      if (this.threads === undefined || this.stopped || !this.idle()) return;
-      const threads = this.threads;
-      this.threads = undefined;
-      this.writes!.replaceWriters([this.transport!]);
-      for (const w of threads) w.close();
-      this.opts.log?.info({ threads: threads.length }, 'route writer threads ended (idle)');
-    }, this.opts.writerThreadIdleMs ?? THREAD_IDLE_MS);
-    this.retireTimer.unref();
   }
 
   /** Evaluates up to one slice of prefixes into the batch; returns how many were taken. */
