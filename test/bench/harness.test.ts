@@ -62,7 +62,7 @@ t.test('needs root', { skip: isRoot ? false : 'not root: network namespaces unav
   });
 
   t.test('C1 smoke: 20 mesh peers, 220 routes in the FIB', async (t) => {
-    const r = await runMesh('petrel', { duts: ['petrel'], peers: 20, holdTime: 90, keepaliveTime: 30, idleMs: 300 });
+    const r = await runMesh('petrel', { duts: ['petrel'], peers: 20, holdTime: 90, keepaliveTime: 30, idleMs: 300, idleAfterMs: 0 });
     t.equal(r.error, undefined);
     t.equal(r.fibCount, 220);
     t.equal(r.complete, true);
