@@ -34,6 +34,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 #include <node_api.h>
+#include "napi-util.h"
 
 #ifndef SOL_NETLINK
 #define SOL_NETLINK 270
@@ -178,14 +179,6 @@ static void finalize_handle(napi_env env, void *data, void *hint) {
   free(data);
 }
 
-static napi_value throw_errno(napi_env env, const char *what, int err) {
-  const char *name = strerrorname_np(err);
-  char msg[200];
-  snprintf(msg, sizeof msg, "%s: %s", what, strerror(err));
-  napi_throw_error(env, name ? name : "EUNKNOWN", msg);
-  return NULL;
-}
-
 /* The handle and up to two int32 arguments after it; NULL (with a TypeError thrown) when they are wrong. */
 static monitor_t *args(napi_env env, napi_callback_info info, size_t nints, int32_t *ints) {
   napi_value argv[3];
@@ -302,12 +295,6 @@ static napi_value js_close(napi_env env, napi_callback_info info) {
   monitor_t *m = args(env, info, 0, NULL);
   if (m != NULL) shut(m);
   return NULL;
-}
-
-static void set_fn(napi_env env, napi_value obj, const char *name, napi_callback cb) {
-  napi_value fn;
-  napi_create_function(env, name, NAPI_AUTO_LENGTH, cb, NULL, &fn);
-  napi_set_named_property(env, obj, name, fn);
 }
 
 /* Adds the monitor's functions to the addon's exports (called from sockopt.c's init). */

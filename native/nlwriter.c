@@ -39,6 +39,7 @@
 #include <time.h>
 #include <unistd.h>
 #include <node_api.h>
+#include "napi-util.h"
 
 #ifndef SOL_NETLINK
 #define SOL_NETLINK 270
@@ -426,14 +427,6 @@ static void finalize_handle(napi_env env, void *data, void *hint) {
   free(w);
 }
 
-static napi_value throw_errno(napi_env env, const char *what, int err) {
-  const char *name = strerrorname_np(err);
-  char msg[200];
-  snprintf(msg, sizeof msg, "%s: %s", what, strerror(err));
-  napi_throw_error(env, name ? name : "EUNKNOWN", msg);
-  return NULL;
-}
-
 static writer_t *handle_arg(napi_env env, napi_value v) {
   void *w = NULL;
   if (napi_get_value_external(env, v, &w) != napi_ok || w == NULL) {
@@ -602,12 +595,6 @@ static napi_value js_close(napi_env env, napi_callback_info info) {
   writer_t *w = argc < 1 ? NULL : handle_arg(env, argv[0]);
   if (w != NULL) shut(w);
   return NULL;
-}
-
-static void set_fn(napi_env env, napi_value obj, const char *name, napi_callback cb) {
-  napi_value fn;
-  napi_create_function(env, name, NAPI_AUTO_LENGTH, cb, NULL, &fn);
-  napi_set_named_property(env, obj, name, fn);
 }
 
 /* Adds the writer's functions to the addon's exports (called from sockopt.c's init). */

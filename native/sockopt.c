@@ -25,6 +25,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 #include <node_api.h>
+#include "napi-util.h"
 
 #ifndef IP_MINTTL
 #define IP_MINTTL 21
@@ -32,15 +33,6 @@
 #ifndef IPV6_MINHOPCOUNT
 #define IPV6_MINHOPCOUNT 73
 #endif
-
-/* Throws Error(message: "<what>: <strerror>") with code = errno name; returns NULL for the caller to return. */
-static napi_value throw_errno(napi_env env, const char *what, int err) {
-  char msg[256];
-  const char *name = strerrorname_np(err);
-  snprintf(msg, sizeof msg, "%s: %s", what, strerror(err));
-  napi_throw_error(env, name ? name : "EUNKNOWN", msg);
-  return NULL;
-}
 
 static int get_i32_args(napi_env env, napi_callback_info info, size_t want, int32_t *out) {
   napi_value argv[4];
@@ -200,12 +192,6 @@ static napi_value js_attach_filter(napi_env env, napi_callback_info info) {
   free(insns);
   if (rc < 0) return throw_errno(env, "setsockopt(SO_ATTACH_FILTER)", err);
   return NULL;
-}
-
-static void set_fn(napi_env env, napi_value obj, const char *name, napi_callback cb) {
-  napi_value fn;
-  napi_create_function(env, name, NAPI_AUTO_LENGTH, cb, NULL, &fn);
-  napi_set_named_property(env, obj, name, fn);
 }
 
 static void set_int(napi_env env, napi_value obj, const char *name, int v) {
