@@ -435,7 +435,7 @@ export class Fib {
     for (const f of res.failed) {
       if (this.settleFailure(b, f.index, f.errno)) {
         refused++;
-        example ??= { prefix: formatPrefixKey(b.keys[b.msgOp[f.index]]), errno: errnoName(f.errno) };
+        example ??= { prefix: formatPrefixKey(b.keyAt(b.msgOp[f.index])), errno: errnoName(f.errno) };
       }
     }
     for (const i of res.unknown) this.settleFailure(b, i, 0);
@@ -446,7 +446,7 @@ export class Fib {
   /** Undoes the optimistic installed state of a failed message; returns true when it is a real refusal. */
   private settleFailure(b: FibBatch, msg: number, errno: number): boolean {
     const op = b.msgOp[msg];
-    const k = b.keys[op];
+    const k = b.keyAt(op);
     const isDel = b.msgDel[msg];
     if (isDel && (errno === Errno.ESRCH || errno === Errno.ENOENT)) return false; // already gone
     if (b.flags[op] & OpFlag.Extra) return false; // the next scan tries again
