@@ -5,6 +5,7 @@
  * (never omitted), times as unix seconds. They mirror the messages of proto/petrel.proto one to one; `client.ts`
  * normalises what proto-loader decodes into exactly these fields, so the JSON does not depend on loader options.
  */
+import type { FibCounters } from '../fib/fib-types';
 
 /** Loc-RIB size of one family. */
 export interface FamilyCountInfo {
@@ -44,28 +45,8 @@ export interface KernelStatusInfo {
   tunnels: TunnelStatusInfo | null;
 }
 
-/** The FIB installer's counters (src/fib/fib-types.ts `FibCounters`). */
-export interface FibStatusInfo {
-  /** Routes of ours the kernel holds (as far as we know), adopted ones included. */
-  installed: number;
-  /** Prefixes waiting to be evaluated or written. */
-  pending: number;
-  /** Prefixes whose last write the kernel refused (retried with back-off). */
-  failed: number;
-  /** Best routes kept out of the kernel because no next hop resolves. */
-  unresolved: number;
-  /** Routes adopted from a previous run not yet confirmed by the Loc-RIB (until convergence). */
-  adopted: number;
-  /** First convergence reached (stale adopted routes removed). */
-  converged: boolean;
-  /** Route messages sent: replaces and deletes. */
-  replaces: number;
-  deletes: number;
-  /** Prefixes rewritten because someone else changed or removed them. */
-  repairs: number;
-  /** Kernel table scans. */
-  scans: number;
-}
+/** The FIB installer's counters, as `show status` carries them (fib-types.ts documents each). */
+export type FibStatusInfo = Omit<FibCounters, 'writerThreads'>;
 
 /** The kernel learner (BIRD `kernel` learn and `direct`): prefixes it feeds into the Loc-RIBs. */
 export interface LearnerStatusInfo {
