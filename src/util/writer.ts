@@ -5,6 +5,18 @@
  * body is written. `finish()` returns an exact-size copy, safe to keep, and resets the writer for the next message;
  * `take()` returns a view (valid until the next write) for callers that send at once.
  */
+/**
+ * A buffer at least twice as large holding `buf`'s first `used` octets, with room for `need` more (the growth step
+ * of every reusable writer: BufWriter here, NlWriter for netlink); `alloc` makes the new memory.
+ */
+export function grownBuffer(buf: Buffer, used: number, need: number, alloc: (size: number) => Buffer): Buffer {
+  let size = buf.length * 2;
+  while (size < used + need) size *= 2;
+  const next = alloc(size);
+  buf.copy(next, 0, 0, used);
+  return next;
+}
+
 export class BufWriter {
   buf: Buffer;
   pos = 0;
@@ -19,12 +31,7 @@ export class BufWriter {
   }
 
   ensure(n: number): void {
-    if (this.pos + n <= this.buf.length) return;
-    let size = this.buf.length * 2;
-    while (size < this.pos + n) size *= 2;
-    const next = Buffer.allocUnsafe(size);
-    this.buf.copy(next, 0, 0, this.pos);
-    this.buf = next;
+    if (this.pos + n > this.buf.length) this.buf = grownBuffer(this.buf, this.pos, n, Buffer.allocUnsafe);
   }
 
   u8(v: number): this {

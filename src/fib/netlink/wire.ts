@@ -10,6 +10,7 @@
  */
 import { formatIpv4, formatIpv6, parseIpv4, parseIpv6 } from '../../util/prefix';
 import { BugError } from '../../util/errors';
+import { grownBuffer } from '../../util/writer';
 import { Af, NLA_HDRLEN, NLMSG_HDRLEN } from './constants';
 import { FibError } from './errors';
 
@@ -48,12 +49,7 @@ export class NlWriter {
   }
 
   ensure(n: number): void {
-    if (this.pos + n <= this.buf.length) return;
-    let size = this.buf.length * 2;
-    while (size < this.pos + n) size *= 2;
-    const next = this.alloc(size);
-    this.buf.copy(next, 0, 0, this.pos);
-    this.buf = next;
+    if (this.pos + n > this.buf.length) this.buf = grownBuffer(this.buf, this.pos, n, (size) => this.alloc(size));
   }
 
   u8(v: number): void {
