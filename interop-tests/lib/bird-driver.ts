@@ -8,13 +8,11 @@
  * originated networks, re-render bird.conf and run `birdc configure` (BIRD reloads in place; sessions stay
  * up). stop() kills bird and removes the temp dir.
  */
-import { rmSync } from 'node:fs';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { InteropError } from './errors.js';
 import { run, startDaemon, type DaemonProcess } from './exec.js';
-import { onExitCleanup } from './exit-guard.js';
+import { scratchDir, type ScratchDir } from './scratch-dir.js';
 import { birdProtocolName, renderBirdConfig, type BirdVersion } from './bird-config.js';
 import { parseBirdProtocols, parseBirdRoutes } from './bird-parse.js';
 import { peerBinaries } from './peer-binaries.js';
@@ -31,7 +29,7 @@ export class BirdDriver implements PeerDriver {
   readonly netns: string;
   readonly spec: RouterSpec;
   private dir: string | undefined;
-  private unregisterDir: (() => void) | undefined;
+  private scratch: ScratchDir | undefined;
   private proc: DaemonProcess | undefined;
 
   constructor(kind: BirdKind, netns: string, spec: RouterSpec) {
@@ -51,8 +49,8 @@ export class BirdDriver implements PeerDriver {
   async start(): Promise<void> {
     if (this.dir) throw new InteropError(`BIRD ${this.spec.name} already started`);
     renderBirdConfig(this.spec, this.birdMajor, '/dev/null');
-    const dir = (this.dir = await mkdtemp(join(tmpdir(), 'petrel-bird-')));
-    this.unregisterDir = onExitCleanup(() => rmSync(dir, { recursive: true, force: true }));
+    this.scratch = await scratchDir('petrel-bird-');
+    const dir = (this.dir = this.scratch.path);
     await writeFile(join(dir, 'bird.conf'), this.render());
     const args = ['-f', '-c', join(dir, 'bird.conf'), '-s', join(dir, 'bird.ctl'), '-P', join(dir, 'bird.pid')];
     const proc = (this.proc = startDaemon(peerBinaries(this.kind).daemons['bird']!, args, {
@@ -81,10 +79,9 @@ export class BirdDriver implements PeerDriver {
   async stop(): Promise<void> {
     await this.proc?.stop();
     this.proc = undefined;
-    if (this.dir) await rm(this.dir, { recursive: true, force: true });
+    await this.scratch?.remove();
+    this.scratch = undefined;
     this.dir = undefined;
-    this.unregisterDir?.();
-    this.unregisterDir = undefined;
   }
 
   async waitEstablished(peerIp: string, timeoutMs: number): Promise<void> {

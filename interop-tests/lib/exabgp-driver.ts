@@ -9,13 +9,12 @@
  * `next-hop self`. ExaBGP runs in the foreground as root without its CLI pipes; it connects out only (no listen).
  * Owns a temp dir (`petrel-exabgp-*`) with the config, the JSON stream and the log; stop() removes it.
  */
-import { readFileSync, rmSync } from 'node:fs';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { InteropError } from './errors.js';
 import { startDaemon, type DaemonProcess } from './exec.js';
-import { onExitCleanup } from './exit-guard.js';
+import { scratchDir, type ScratchDir } from './scratch-dir.js';
 import { checkSpec } from './spec-check.js';
 import { DEFAULT_TIMERS, familyOf, neighborFamilies, sortRoutes, type AddrFamily, type NeighborStatus, type RouteEntry, type RouterSpec } from './types.js';
 import { waitFor } from './wait-for.js';
@@ -110,7 +109,7 @@ export class ExabgpDriver {
   readonly kind = 'exabgp' as const;
   readonly spec: RouterSpec;
   private dir: string | undefined;
-  private unregisterDir: (() => void) | undefined;
+  private scratch: ScratchDir | undefined;
   private proc: DaemonProcess | undefined;
 
   constructor(
@@ -129,8 +128,8 @@ export class ExabgpDriver {
   async start(): Promise<void> {
     if (this.dir) throw new InteropError(`ExaBGP ${this.spec.name} already started`);
     renderExabgpConfig(this.spec, '/dev/null', this.localAddresses);
-    const dir = (this.dir = await mkdtemp(join(tmpdir(), 'petrel-exabgp-')));
-    this.unregisterDir = onExitCleanup(() => rmSync(dir, { recursive: true, force: true }));
+    this.scratch = await scratchDir('petrel-exabgp-');
+    const dir = (this.dir = this.scratch.path);
     await writeFile(this.stream, '');
     // ExaBGP splits `run` on spaces (no shell quoting), so the receiver is a script of its own; no `exec`: ExaBGP
     // restarts a process whose stdout closes, so the shell keeps it open.
@@ -164,10 +163,9 @@ export class ExabgpDriver {
   async stop(): Promise<void> {
     await this.proc?.stop();
     this.proc = undefined;
-    if (this.dir) await rm(this.dir, { recursive: true, force: true });
+    await this.scratch?.remove();
+    this.scratch = undefined;
     this.dir = undefined;
-    this.unregisterDir?.();
-    this.unregisterDir = undefined;
   }
 
   neighbors(): Promise<NeighborStatus[]> {

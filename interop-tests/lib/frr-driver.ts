@@ -8,13 +8,12 @@
  * from the root namespace (unix sockets need no namespace). announce/withdraw add/remove `network`
  * statements through vtysh at runtime. stop() kills bgpd then zebra and removes the temp dir.
  */
-import { existsSync, readFileSync, rmSync } from 'node:fs';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync } from 'node:fs';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { InteropError } from './errors.js';
 import { run, startDaemon, type DaemonProcess } from './exec.js';
-import { onExitCleanup } from './exit-guard.js';
+import { scratchDir, type ScratchDir } from './scratch-dir.js';
 import { renderFrrBgpd, renderFrrZebra } from './frr-config.js';
 import { parseFrrNeighbors, parseFrrRoutes } from './frr-parse.js';
 import { peerBinaries } from './peer-binaries.js';
@@ -28,7 +27,7 @@ export class FrrDriver implements PeerDriver {
   readonly netns: string;
   readonly spec: RouterSpec;
   private dir: string | undefined;
-  private unregisterDir: (() => void) | undefined;
+  private scratch: ScratchDir | undefined;
   private procs: DaemonProcess[] = [];
 
   constructor(netns: string, spec: RouterSpec) {
@@ -39,8 +38,8 @@ export class FrrDriver implements PeerDriver {
   async start(): Promise<void> {
     if (this.dir) throw new InteropError(`FRR ${this.spec.name} already started`);
     renderFrrBgpd(this.spec, '/dev/null');
-    const dir = (this.dir = await mkdtemp(join(tmpdir(), 'petrel-frr-')));
-    this.unregisterDir = onExitCleanup(() => rmSync(dir, { recursive: true, force: true }));
+    this.scratch = await scratchDir('petrel-frr-');
+    const dir = (this.dir = this.scratch.path);
     const bin = peerBinaries('frr').daemons;
     await writeFile(join(dir, 'zebra.conf'), renderFrrZebra(this.spec, join(dir, 'zebra.log')));
     await writeFile(join(dir, 'bgpd.conf'), renderFrrBgpd(this.spec, join(dir, 'bgpd.log')));
@@ -85,10 +84,9 @@ export class FrrDriver implements PeerDriver {
   async stop(): Promise<void> {
     for (const p of [...this.procs].reverse()) await p.stop();
     this.procs = [];
-    if (this.dir) await rm(this.dir, { recursive: true, force: true });
+    await this.scratch?.remove();
+    this.scratch = undefined;
     this.dir = undefined;
-    this.unregisterDir?.();
-    this.unregisterDir = undefined;
   }
 
   async waitEstablished(peerIp: string, timeoutMs: number): Promise<void> {

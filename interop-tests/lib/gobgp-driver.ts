@@ -7,13 +7,11 @@
  * added through the API after start (`gobgp global rib add`); GoBGP then uses its session address as next hop.
  * GoBGP has no kernel FIB of its own: nothing it learns reaches the kernel. stop() kills gobgpd and removes the dir.
  */
-import { rmSync } from 'node:fs';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { InteropError } from './errors.js';
 import { run, startDaemon, type DaemonProcess } from './exec.js';
-import { onExitCleanup } from './exit-guard.js';
+import { scratchDir, type ScratchDir } from './scratch-dir.js';
 import { checkSpec } from './spec-check.js';
 import { DEFAULT_TIMERS, familyOf, neighborFamilies, sortRoutes, type AddrFamily, type BgpState, type NeighborStatus, type RouteEntry, type RouterSpec } from './types.js';
 import { waitFor } from './wait-for.js';
@@ -95,7 +93,7 @@ export class GobgpDriver {
   readonly kind = 'gobgp' as const;
   readonly spec: RouterSpec;
   private dir: string | undefined;
-  private unregisterDir: (() => void) | undefined;
+  private scratch: ScratchDir | undefined;
   private proc: DaemonProcess | undefined;
 
   constructor(
@@ -110,8 +108,8 @@ export class GobgpDriver {
   async start(): Promise<void> {
     if (this.dir) throw new InteropError(`GoBGP ${this.spec.name} already started`);
     const config = renderGobgpConfig(this.spec);
-    const dir = (this.dir = await mkdtemp(join(tmpdir(), 'petrel-gobgp-')));
-    this.unregisterDir = onExitCleanup(() => rmSync(dir, { recursive: true, force: true }));
+    this.scratch = await scratchDir('petrel-gobgp-');
+    const dir = (this.dir = this.scratch.path);
     await writeFile(join(dir, 'gobgpd.toml'), config);
     const proc = (this.proc = startDaemon('gobgpd', ['-f', join(dir, 'gobgpd.toml'), `--api-hosts=127.0.0.1:${this.apiPort}`, '-l', 'info'], {
       name: `gobgpd@${this.netns}`,
@@ -140,10 +138,9 @@ export class GobgpDriver {
   async stop(): Promise<void> {
     await this.proc?.stop();
     this.proc = undefined;
-    if (this.dir) await rm(this.dir, { recursive: true, force: true });
+    await this.scratch?.remove();
+    this.scratch = undefined;
     this.dir = undefined;
-    this.unregisterDir?.();
-    this.unregisterDir = undefined;
   }
 
   async neighbors(): Promise<NeighborStatus[]> {
