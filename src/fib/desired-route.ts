@@ -27,7 +27,7 @@ import type { LocRib } from '../rib/loc-rib';
 import type { AttrInterner } from '../rib/attrs/intern';
 import type { AttrSet } from '../rib/attrs/attr-set';
 import { codeMultipath, compareCode, isBgpSource, isEligible, MedMode, DEFAULT_BEST_PATH_OPTIONS } from '../rib/best-path';
-import { evaluate, newPolicyResult, type CompiledPolicy } from '../rib/policy/policy';
+import { evaluate, newEvalContext, newPolicyResult, type CompiledPolicy } from '../rib/policy/policy';
 import type { EvalContext } from '../rib/policy/types';
 import { SourceKind, type Route } from '../rib/types';
 import type { PrefixKey } from '../util/prefix';
@@ -40,10 +40,7 @@ export type Desired = RouteShape | null | typeof UNRESOLVED;
 
 /** Computes desired kernel routes. One instance per FIB. */
 export class DesiredRoutes {
-  private readonly ctx: EvalContext = {
-    prefix: 0, attrs: undefined as unknown as AttrSet, source: 0, sourceName: undefined, peerName: undefined,
-    peerInternal: undefined, ifname: undefined, krtMetric: undefined, krtTunnel: undefined, preference: undefined,
-  };
+  private readonly ctx: EvalContext = newEvalContext();
   private readonly result = newPolicyResult();
   private readonly nhs: ShapeNexthop[] = [];
   /** Tunnel device names the kernel policy asked for (a change of such a link re-evaluates routes). */

@@ -16,8 +16,8 @@ import type { AttrInterner } from '../attrs/intern';
 import type { ExportPolicy } from '../export-rules';
 import type { ImportPolicy, ImportResult } from '../importer';
 import type { Route, RouteSource } from '../types';
-import { evaluate, newPolicyResult, type CompiledPolicy, type FunctionTable } from './policy';
-import type { Action, Condition, EvalContext, Rule } from './types';
+import { evaluate, newEvalContext, newPolicyResult, type CompiledPolicy, type FunctionTable } from './policy';
+import type { Action, Condition, Rule } from './types';
 
 /** Per-route facts outside the attribute set. */
 export interface RouteFacts {
@@ -75,11 +75,7 @@ export function policyReadsPrefix(policy: CompiledPolicy, fns?: FunctionTable): 
 export function importPolicyOf(
   policy: CompiledPolicy, interner: AttrInterner, session: { peerName: string; peerInternal: boolean }, fns?: FunctionTable,
 ): ImportPolicy {
-  const ctx: EvalContext = {
-    prefix: 0, attrs: undefined as unknown as AttrSet, source: 0, sourceName: undefined,
-    peerName: session.peerName, peerInternal: session.peerInternal, ifname: undefined, krtMetric: undefined,
-    krtTunnel: undefined, preference: undefined,
-  };
+  const ctx = newEvalContext(session);
   const r = newPolicyResult();
   const out: ImportResult = { attrs: null, preference: 0 };
   const memoize = !policyReadsPrefix(policy, fns);
@@ -115,11 +111,7 @@ export function exportPolicyOf(
   policy: CompiledPolicy, interner: AttrInterner, session: { peerName: string; peerInternal: boolean }, facts: RouteFacts = {},
   fns?: FunctionTable,
 ): ExportPolicy {
-  const ctx: EvalContext = {
-    prefix: 0, attrs: undefined as unknown as AttrSet, source: 0, sourceName: undefined,
-    peerName: session.peerName, peerInternal: session.peerInternal, ifname: undefined, krtMetric: undefined,
-    krtTunnel: undefined, preference: undefined,
-  };
+  const ctx = newEvalContext(session);
   const r = newPolicyResult();
   const memoize = !policyReadsPrefix(policy, fns);
   let memoIn: AttrSet | null = null;

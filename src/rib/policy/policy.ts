@@ -16,6 +16,7 @@
  */
 import { ConfigError } from '../../util/errors';
 import type { AttrInterner } from '../attrs/intern';
+import type { AttrSet } from '../attrs/attr-set';
 import { compileEdit, type Edit } from './actions';
 import { FilterState } from './filter-state';
 import { compileConditions } from './match';
@@ -165,6 +166,18 @@ export function compilePolicy(def: PolicyDef, fns: FunctionTable = new FunctionT
 }
 
 const scratch = new FilterState();
+
+/**
+ * A reusable evaluation context with every field present (one hidden class for the hot path), for the session
+ * `peerName` (iBGP when `peerInternal`); the per-route fields are filled in before each evaluation.
+ */
+export function newEvalContext(session: { peerName?: string; peerInternal?: boolean } = {}): EvalContext {
+  return {
+    prefix: 0, attrs: undefined as unknown as AttrSet, source: 0, sourceName: undefined,
+    peerName: session.peerName, peerInternal: session.peerInternal, ifname: undefined, krtMetric: undefined,
+    krtTunnel: undefined, preference: undefined,
+  };
+}
 
 /** A fresh result object (callers on a hot path keep one and pass it to `evaluate`). */
 export function newPolicyResult(): PolicyResult {
