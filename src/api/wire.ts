@@ -85,7 +85,7 @@ function fromProtoFib(v: unknown): FibStatusInfo | null {
   return {
     installed: num(o.installed), pending: num(o.pending), failed: num(o.failed), unresolved: num(o.unresolved),
     adopted: num(o.adopted), converged: bool(o.converged), replaces: num(o.replaces), deletes: num(o.deletes),
-    repairs: num(o.repairs), scans: num(o.scans),
+    repairs: num(o.repairs), scans: num(o.scans), nexthopObjects: num(o.nexthopObjects),
   };
 }
 

@@ -40,7 +40,7 @@ function kernelRows(k: NonNullable<StatusInfo['kernel']>): [string, string][] {
   const fib = f
     ? `${f.installed} installed, ${f.pending} pending, ${f.failed} failed, ${f.unresolved} unresolved, ` +
       (f.converged ? 'converged' : `converging (${f.adopted} adopted)`) +
-      `; ${f.replaces} replaces, ${f.deletes} deletes, ${f.repairs} repairs, ${f.scans} scans`
+      `; ${f.replaces} replaces, ${f.deletes} deletes, ${f.repairs} repairs, ${f.scans} scans, ${f.nexthopObjects} nexthop objects`
     : 'off';
   const l = k.learner;
   const learned = l ? `${l.kernelRoutes} kernel routes, ${l.directRoutes} direct routes` : 'off';

@@ -118,7 +118,7 @@ const PETREL: Spec = {
     nodeName: 'string', listenAddress: 'ip', listenPort: PORT, routerId: 'ipv4', controlSocket: 'string',
     controlSocketV6: 'string', apiListen: 'string',
     logLevel: { enum: ['trace', 'debug', 'info', 'warn', 'error', 'fatal'] },
-    fib: { obj: { enabled: 'bool', table: { int: [1, 0xfffffffe] }, protocol: { int: [1, 255] }, mergePaths: 'bool', scanTime: { int: [1, 3600] }, learn: 'bool' } },
+    fib: { obj: { enabled: 'bool', table: { int: [1, 0xfffffffe] }, protocol: { int: [1, 255] }, mergePaths: 'bool', scanTime: { int: [1, 3600] }, learn: 'bool', nexthopObjects: 'bool' } },
     timers: {
       obj: {
         holdTime: SECONDS, keepaliveTime: SECONDS, connectDelayTime: SECONDS, connectRetryTime: SECONDS,

@@ -179,7 +179,7 @@ export interface PetrelSettingsInput {
   controlSocketV6: string;
   apiListen: string;
   logLevel: 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal';
-  fib: Partial<{ enabled: boolean; table: number; protocol: number; mergePaths: boolean; scanTime: number; learn: boolean }>;
+  fib: Partial<{ enabled: boolean; table: number; protocol: number; mergePaths: boolean; scanTime: number; learn: boolean; nexthopObjects: boolean }>;
   timers: Partial<{
     holdTime: number;
     keepaliveTime: number;

@@ -26,7 +26,7 @@ export interface PetrelSettings {
   apiListen: string;
   logLevel: PetrelSettingsInput['logLevel'];
   /** `learn`: run BIRD's kernel `learn` and `direct` protocols beside the FIB (Calico's config has both). */
-  fib: { enabled: boolean; table: number; protocol: number; mergePaths: boolean; scanTime: number; learn: boolean };
+  fib: { enabled: boolean; table: number; protocol: number; mergePaths: boolean; scanTime: number; learn: boolean; nexthopObjects: boolean };
   timers: {
     holdTime: number;
     /** Undefined means hold/3 (BIRD default) unless a peer sets keepaliveTime. */
@@ -65,6 +65,7 @@ export function resolvePetrelSettings(p?: PetrelConfiguration): PetrelSettings {
       mergePaths: s.fib?.mergePaths ?? true,
       scanTime: s.fib?.scanTime ?? 2,
       learn: s.fib?.learn ?? true,
+      nexthopObjects: s.fib?.nexthopObjects ?? true,
     },
     timers: {
       holdTime: s.timers?.holdTime ?? 240,

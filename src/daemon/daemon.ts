@@ -105,7 +105,7 @@ export class Daemon {
   private async startFib(): Promise<void> {
     const s = this.config.daemon;
     const fib = new Fib(this.ribs, this.interner, {
-      table: s.fib.table, protocol: s.fib.protocol, mergePaths: s.fib.mergePaths, scanTime: s.fib.scanTime,
+      table: s.fib.table, protocol: s.fib.protocol, mergePaths: s.fib.mergePaths, scanTime: s.fib.scanTime, nexthopObjects: s.fib.nexthopObjects,
       kernelPolicies: this.hooks.kernelPolicy?.(this.config),
       converged: () => this.peersConverged(),
       convergenceTimeoutMs: 2 * s.timers.connectRetryTime * 1000,

@@ -30,6 +30,8 @@ export interface FibOptions {
   transport?: TransportOptions;
   /** Route-writer threads for bulk installs, a power of two (default 1); 0: always the event loop's thread. */
   writerThreads?: number;
+  /** Kernel nexthop objects for single-next-hop routes when the kernel has them (default true; nexthop-objects.ts). */
+  nexthopObjects?: boolean;
   /** Prefixes waiting that start the writer threads (default 20 000). */
   writerThreadBacklog?: number;
   /** Idle milliseconds after which the writer threads end (default 30 000). */
@@ -53,6 +55,8 @@ export interface FibCounters {
   converged: boolean;
   /** Route-writer threads running now (0: the event loop's thread writes). */
   writerThreads?: number;
+  /** Kernel nexthop objects of ours in use (0 when disabled or unsupported). */
+  nexthopObjects?: number;
   /** Route messages sent: replaces and deletes. */
   replaces: number;
   deletes: number;

@@ -43,10 +43,11 @@ import { FibWrites } from './fib-writes';
 import { scanKernel, type ScanHost } from './fib-scan';
 import { DesiredRoutes, UNRESOLVED } from './desired-route';
 import { NexthopResolver } from './nexthop-resolver';
+import { NexthopObjects } from './nexthop-objects';
 import { ShapeTable, type RouteShape } from './route-shape';
 import { newRoutePeek, peekRoute } from './route-peek';
 import { matchesSignature, routeSignature } from './route-signature';
-import { Errno, RtmType, RtnlGroup, decodeAddr, decodeLink, decodeRoute, errnoName } from './netlink/codec';
+import { Errno, Iff, RtmType, RtnlGroup, decodeAddr, decodeLink, decodeRoute, errnoName } from './netlink/codec';
 import { NetlinkTransport, subscribe, type BatchResult, type Monitor } from './netlink/transport';
 import { WriterThreads } from './writer-threads';
 import type { FibCounters, FibOptions, KernelPolicies } from './fib-types';
@@ -103,6 +104,8 @@ export class Fib {
   private readonly slots = new Int32Array(512);
   private readonly peek = newRoutePeek();
   private transport: NetlinkTransport | undefined;
+  /** Kernel nexthop objects for single-next-hop routes (nexthop-objects.ts), unless `nexthopObjects` is false. */
+  private nexthops: NexthopObjects | undefined;
   private monitor: Monitor | undefined;
   private early: Buffer[] | undefined = [];
   private running = false;
@@ -158,6 +161,10 @@ export class Fib {
         this.opts.log?.error({ err: e.message }, 'kernel monitor stopped; relying on periodic scans');
       },
     });
+    if (o.nexthopObjects !== false) {
+      const nexthops = new NexthopObjects(this.transport, o.protocol, o.log);
+      if (await nexthops.load()) this.shapes.hooks = this.nexthops = nexthops;
+    }
     const adopted = await loadKernelState(this.transport, this.resolver, this.opts.table, this.opts.protocol, (k, r) => {
       if (this.installed.has(k)) {
         this.startExtras++; // a second route of ours for the prefix (another metric): the convergence scan removes it
@@ -193,6 +200,7 @@ export class Fib {
       f.rib.journal.closeCursor(f.cursor);
     }
     this.threads?.stop();
+    this.nexthops?.close();
     this.writes?.close();
     this.transport?.close();
     for (const w of this.idleWaiters) w();
@@ -204,7 +212,7 @@ export class Fib {
     for (const f of this.feeds) pending += f.rib.journal.lag(f.cursor) + (f.refeed !== undefined ? f.rib.table.size : 0);
     return {
       installed: this.installed.size, pending, failed: this.failed.size, unresolved: this.unresolved.size,
-      adopted: this.adopted.size, converged: this.isConverged, writerThreads: this.threads?.running ?? 0, ...this.stats,
+      adopted: this.adopted.size, converged: this.isConverged, writerThreads: this.threads?.running ?? 0, nexthopObjects: this.nexthops?.count ?? 0, ...this.stats,
     };
   }
 
@@ -522,6 +530,12 @@ export class Fib {
         if (this.resolver.wants(p.table, p.protocol) && this.resolver.applyRoute(op, decodeRoute(m))) this.revalidateSoon();
       } else if (type === RtmType.NewLink || type === RtmType.DelLink) {
         const l = decodeLink(m);
+        const usable = type === RtmType.NewLink && (l.flags & Iff.Up) !== 0 && (l.flags & Iff.LowerUp) !== 0;
+        if (this.nexthops?.linkChanged(l.index, usable)) {
+          // The kernel flushed our nexthop objects on that link with their routes, silently: look for what is missing.
+          this.scanWanted = true;
+          this.kick();
+        }
         if (this.resolver.applyLink(type === RtmType.NewLink ? 'new' : 'del', l)) {
           this.revalidateSoon();
           if (l.name !== undefined && this.desired.tunnelNames.has(l.name)) this.refeedWanted = true;
@@ -569,6 +583,8 @@ export class Fib {
     this.lastScanMs = Date.now() - t0;
     this.writes!.send();
     await this.writes!.drained();
+    // Deleting a previous run's unused nexthop object also deletes any route still naming it: scan again for those.
+    if (this.isConverged && this.nexthops !== undefined && (await this.nexthops.sweep()) > 0) this.scanWanted = true;
   }
 
   private scanHost(): ScanHost {

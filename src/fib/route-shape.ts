@@ -11,6 +11,9 @@
  * its destination and copying the template: no per-route object or address parsing.
  * Refcounts: the installed table holds one reference per prefix; shapes at zero are dropped by `sweep()`, not at
  * once, so a shape can be re-acquired after a failed write without being re-interned.
+ * Nexthop objects: `hooks` (nexthop-objects.ts) hear of every shape created and dropped, and may point a shape's
+ * `add` template at a kernel nexthop object (RTA_NH_ID) instead of its inline next hops; the shape, its key and
+ * what "same route" means stay the same whichever template wrote a route.
  */
 import { Af, RouteFlag, RouteType, type DecodedRoute, type Route, type RouteNexthop } from './netlink/codec';
 import { parseIpv4, parseIpv6 } from '../util/prefix';
@@ -32,8 +35,12 @@ export interface RouteShape {
   /** Sorted by gateway then ifindex; empty for blackhole/unreachable/prohibit. */
   readonly nexthops: readonly ShapeNexthop[];
   refs: number;
-  /** RTM_NEWROUTE template; `dst`/`dstLen` are filled per route. */
-  readonly add: Route;
+  /** RTM_NEWROUTE template; `dst`/`dstLen` are filled per route. `inline`, or one naming `nhid` (nexthop-objects.ts). */
+  add: Route;
+  /** RTM_NEWROUTE template with the next hops in the route itself. */
+  readonly inline: Route;
+  /** The kernel nexthop object `add` names, if any. */
+  nhid: number | undefined;
   /** RTM_DELROUTE template matching exactly this route (table, protocol, metric). */
   readonly del: Route;
   /** The kernel's dump bytes of a route of this shape, once confirmed by a scan (route-signature.ts). */
@@ -66,8 +73,19 @@ function sameNexthops(a: readonly ShapeNexthop[], b: readonly ShapeNexthop[], n:
   return true;
 }
 
+/** What the nexthop-object manager hears from the shape table (nexthop-objects.ts). */
+export interface ShapeHooks {
+  /** A shape was interned. */
+  created(s: RouteShape): void;
+  /** A shape nobody referenced was dropped by `sweep()`. */
+  dropped(s: RouteShape): void;
+  /** The next hop of nexthop object `id`, for a kernel route that names it without its gateway (compat mode off). */
+  nexthopOf(id: number): ShapeNexthop | undefined;
+}
+
 /** The interning table of shapes, for one (table, protocol). */
 export class ShapeTable {
+  hooks: ShapeHooks | undefined;
   private readonly shapes = new Map<string, RouteShape>();
   private readonly scratch: ShapeNexthop[] = [];
   /** The shape `intern` answered last: consecutive prefixes mostly share one, so it is compared before a key is built. */
@@ -114,13 +132,14 @@ export class ShapeTable {
     if (found !== undefined) return (this.last = found);
     const nhs: ShapeNexthop[] = [];
     for (let i = 0; i < n; i++) nhs.push({ gw: nexthops[i].gw, oif: nexthops[i].oif, onlink: nexthops[i].onlink });
+    const inline = this.addTemplate(family, type, m, nhs);
     const shape: RouteShape = {
-      key, family, type, metric: m, nexthops: nhs, refs: 0,
-      add: this.addTemplate(family, type, m, nhs),
+      key, family, type, metric: m, nexthops: nhs, refs: 0, add: inline, inline, nhid: undefined,
       del: { family, dstLen: 0, table: this.table, protocol: this.protocol, priority: m },
       sig: undefined,
     };
     this.shapes.set(key, shape);
+    this.hooks?.created(shape);
     return (this.last = shape);
   }
 
@@ -132,14 +151,18 @@ export class ShapeTable {
       if (r.multipath !== undefined && r.multipath.length > 0) {
         for (const nh of r.multipath) nhs[n++] = { gw: nh.gateway ?? '', oif: nh.oif, onlink: (nh.flags & RouteFlag.Onlink) !== 0 };
       } else {
-        nhs[n++] = { gw: r.gateway ?? '', oif: r.oif ?? 0, onlink: (r.flags & RouteFlag.Onlink) !== 0 };
+        const obj = r.gateway === undefined && r.nhid !== undefined ? this.hooks?.nexthopOf(r.nhid) : undefined;
+        nhs[n++] = obj !== undefined ? { gw: obj.gw, oif: obj.oif, onlink: obj.onlink } : { gw: r.gateway ?? '', oif: r.oif ?? 0, onlink: (r.flags & RouteFlag.Onlink) !== 0 };
       }
     }
     return this.intern(r.family, r.type, r.priority ?? 0, nhs, n);
   }
 
   acquire(s: RouteShape): RouteShape {
-    if (s.refs++ === 0 && !this.shapes.has(s.key)) this.shapes.set(s.key, s);
+    if (s.refs++ === 0 && !this.shapes.has(s.key)) {
+      this.shapes.set(s.key, s);
+      this.hooks?.created(s);
+    }
     return s;
   }
 
@@ -149,7 +172,11 @@ export class ShapeTable {
 
   /** Drops shapes nobody references. */
   sweep(): void {
-    for (const [k, s] of this.shapes) if (s.refs <= 0) this.shapes.delete(k);
+    for (const [k, s] of this.shapes) {
+      if (s.refs > 0) continue;
+      this.shapes.delete(k);
+      this.hooks?.dropped(s);
+    }
     if (this.last !== undefined && this.last.refs <= 0) this.last = undefined;
   }
 

@@ -22,6 +22,8 @@ export interface FibAgentOptions {
   writerThreads?: number;
   writerThreadBacklog?: number;
   writerThreadIdleMs?: number;
+  /** FibOptions.nexthopObjects (default: the FIB's, on). */
+  nexthopObjects?: boolean;
   /** The kernel monitor implementation: 'child' forces the child process (PETREL_NETLINK_MONITOR=child). */
   monitor?: 'native' | 'child';
 }

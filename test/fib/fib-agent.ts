@@ -50,6 +50,7 @@ const fib = new Fib(ribs, interner, {
   writerThreads: opts.writerThreads,
   writerThreadBacklog: opts.writerThreadBacklog,
   writerThreadIdleMs: opts.writerThreadIdleMs,
+  nexthopObjects: opts.nexthopObjects,
 });
 const sources = new Map<string, RouteSource>();
 let nextId = 1;

@@ -17,11 +17,13 @@ async function setup(tt: TeardownHost): Promise<string> {
 }
 
 /** `ip route` text of table 100 (one line per route, stable order), for exact comparisons. */
-async function table(ns: string, family: '-4' | '-6' = '-4'): Promise<string[]> {
+/** `ip route show table TABLE`, one line per route, whitespace squeezed, `nhid N` left out (nexthop-objects tests look at it). */
+async function table(ns: string, family: '-4' | '-6' = '-4', keepNhid = false): Promise<string[]> {
   const r = await tryExec(ns, 'ip', [family, 'route', 'show', 'table', String(TABLE)]);
   if (r.code !== 0 && r.stderr.includes('table does not exist')) return [];
   if (r.code !== 0) throw new Error(r.stderr);
-  return r.stdout.split('\n').filter((l) => l !== '').map((l) => l.trim().replace(/\s+/g, ' '));
+  const lines = r.stdout.split('\n').filter((l) => l !== '').map((l) => l.trim().replace(/\s+/g, ' '));
+  return keepNhid ? lines : lines.map((l) => l.replace(/ nhid \d+/, ''));
 }
 
 t.test('writer threads start for a backlog, end when idle, and start again', async (t) => {
@@ -213,7 +215,9 @@ t.test('restart: adopted routes are kept; after convergence only stale ones are 
   t.same(await table(ns), [kept[0], kept[1], '10.90.2.0/24 via 10.1.0.2 dev v0 proto bird metric 50', '10.90.3.0/24 via 10.1.0.4 dev v0 proto bird'], 'the stale routes wait for convergence');
   await second.converge();
   c = await second.idle();
-  t.match(c, { installed: 2, adopted: 0, converged: true, deletes: 2, scans: 1 }, 'the untracked second route is found by the convergence scan');
+  t.match(c, { installed: 2, adopted: 0, converged: true, deletes: 2 }, 'the untracked second route is found by the convergence scan');
+  // A second scan follows when the first run's nexthop object for 10.1.0.3, now unused, is deleted (nexthop-objects.ts).
+  t.ok(c.scans === 1 || (c.scans === 2 && (c.nexthopObjects ?? 0) > 0), `one convergence scan, two with nexthop objects (${c.scans})`);
   t.same(await table(ns), [kept[0], '10.90.3.0/24 via 10.1.0.4 dev v0 proto bird']);
 });
 

@@ -20,6 +20,7 @@ export * from './route';
 export * from './link';
 export * from './addr';
 export * from './neigh';
+export * from './nexthop';
 export { FibError, errnoName } from './errors';
 
 /** Any message the kernel sends us, decoded; `op` is 'new' for RTM_NEW* and 'del' for RTM_DEL*. */

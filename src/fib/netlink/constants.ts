@@ -54,6 +54,9 @@ export const enum RtmType {
   NewNeigh = 28,
   DelNeigh = 29,
   GetNeigh = 30,
+  NewNexthop = 104,
+  DelNexthop = 105,
+  GetNexthop = 106,
 }
 
 export const enum Af {
@@ -136,6 +139,23 @@ export const enum Rta {
   EncapType = 21,
   Encap = 22,
   Expires = 23,
+  /** u32: the id of a nexthop object (kernel ≥ 5.3) the route uses instead of its own next hops. */
+  NhId = 30,
+}
+
+/** Nexthop object attributes (`NHA_*`, linux/nexthop.h). */
+export const enum Nha {
+  Id = 1,
+  Group = 2,
+  GroupType = 3,
+  Blackhole = 4,
+  Oif = 5,
+  Gateway = 6,
+  EncapType = 7,
+  Encap = 8,
+  Groups = 9,
+  Master = 10,
+  Fdb = 11,
 }
 
 /** Link attributes (`IFLA_*`). */

@@ -8,6 +8,8 @@
  * so they match any route of that prefix, table, metric and (when given) protocol.
  * Multipath: RTA_MULTIPATH holds `struct rtnexthop` {len u16, flags u8, hops u8, ifindex i32} each followed by its
  * own RTA_GATEWAY or RTA_VIA; `hops` is weight − 1.
+ * Nexthop objects: RTA_NH_ID names one (nexthop.ts); the kernel's dumps still carry its gateway/oif (unless
+ * net.ipv4.nexthop_compat_mode is 0).
  */
 import { Af, NLMSG_HDRLEN, NlFlag, RouteFlag, RouteProtocol, RouteScope, RouteTable, RouteType, Rta, RtmType } from './constants';
 import { FibError } from './errors';
@@ -61,6 +63,8 @@ export interface Route {
   priority?: number;
   prefsrc?: IpAddr;
   multipath?: RouteNexthop[];
+  /** RTA_NH_ID: a nexthop object (nexthop.ts) instead of gateway/oif/multipath. */
+  nhid?: number;
 }
 
 /** A route decoded from the kernel: addresses are text, table/protocol/type/scope/flags are always present. */
@@ -106,7 +110,7 @@ export function encodeRoute(w: NlWriter, msgType: RtmType.NewRoute | RtmType.Del
   const family = r.family;
   const table = r.table ?? RouteTable.Main;
   const type = r.type ?? (msgType === RtmType.DelRoute ? RouteType.Unspec : RouteType.Unicast);
-  const hasNexthop = r.gateway !== undefined || r.via !== undefined || (r.multipath !== undefined && r.multipath.length > 0);
+  const hasNexthop = r.gateway !== undefined || r.via !== undefined || r.nhid !== undefined || (r.multipath !== undefined && r.multipath.length > 0);
   let scope = r.scope;
   if (scope === undefined) {
     if (msgType === RtmType.DelRoute) scope = RouteScope.Nowhere;
@@ -132,6 +136,7 @@ export function encodeRoute(w: NlWriter, msgType: RtmType.NewRoute | RtmType.Del
   if (r.oif !== undefined) w.attrU32(Rta.Oif, r.oif);
   if (table >= 256) w.attrU32(Rta.Table, table);
   if (r.priority !== undefined) w.attrU32(Rta.Priority, r.priority);
+  if (r.nhid !== undefined) w.attrU32(Rta.NhId, r.nhid);
   if (r.prefsrc !== undefined) w.attrAddr(Rta.Prefsrc, family, r.prefsrc);
   if (r.multipath !== undefined && r.multipath.length > 0) {
     const mp = w.beginNest(Rta.Multipath);
@@ -209,6 +214,9 @@ export function decodeRoute(buf: Buffer, off = 0): DecodedRoute {
         break;
       case Rta.Multipath:
         r.multipath = decodeMultipath(buf, vo, vo + vl);
+        break;
+      case Rta.NhId:
+        r.nhid = buf.readUInt32LE(vo);
         break;
     }
   });
