@@ -109,7 +109,7 @@ t.test('petrel show against a live speaker', async (t) => {
     peers: new Map([['to_c', pc], ['to_a', pb]]), ribs: b.ribs, interner: b.interner, startedAt, reconfiguredAt: startedAt + 5000,
     config: { nodeName: 'node-b', routerId: '10.0.0.32', localAs: 65002 },
     // The kernel side as the daemon's FIB, learner and tunnel manager report it (no netlink in this test).
-    fib: { counters: { installed: 7, pending: 1, failed: 2, unresolved: 3, adopted: 4, converged: false, replaces: 9, deletes: 5, repairs: 6, scans: 8 } },
+    fib: { counters: { installed: 7, pending: 1, failed: 2, unresolved: 3, adopted: 4, converged: false, replaces: 9, deletes: 5, repairs: 6, scans: 8, nexthopObjects: 1 } },
     learner: { kernelRoutes: () => new Map([[1, 1], [2, 2], [3, 3]]), directRoutes: () => new Map([[4, 4]]) },
     tunnels: { status: () => ({ ipip: 'unavailable', vxlan: 'ok', reconciles: 12, lastActions: ['x'], lastErrors: ['add tunl0: EOPNOTSUPP'] }) },
   };
@@ -136,20 +136,20 @@ t.test('petrel show against a live speaker', async (t) => {
       families: [{ family: 'ipv4-unicast', prefixes: 4, paths: 4 }, { family: 'ipv6-unicast', prefixes: 0, paths: 0 }],
       attributeSets: b.interner.stats().sets, loopLag: null, updateGroups: 1,
       kernel: {
-        fib: { installed: 7, pending: 1, failed: 2, unresolved: 3, adopted: 4, converged: false, replaces: 9, deletes: 5, repairs: 6, scans: 8 },
+        fib: { installed: 7, pending: 1, failed: 2, unresolved: 3, adopted: 4, converged: false, replaces: 9, deletes: 5, repairs: 6, scans: 8, nexthopObjects: 1 },
         learner: { kernelRoutes: 3, directRoutes: 1 },
         tunnels: { ipip: 'unavailable', vxlan: 'ok', reconciles: 12, lastErrors: ['add tunl0: EOPNOTSUPP'] },
       },
     });
     t.equal(Object.keys(s).join(','), 'version,nodeName,routerId,localAs,startedAt,reconfiguredAt,uptime,peers,peersEstablished,families,attributeSets,loopLag,updateGroups,kernel', 'field order');
     t.equal(Object.keys(s.kernel!).join(','), 'fib,learner,tunnels', 'kernel field order');
-    t.equal(Object.keys(s.kernel!.fib!).join(','), 'installed,pending,failed,unresolved,adopted,converged,replaces,deletes,repairs,scans', 'fib field order');
+    t.equal(Object.keys(s.kernel!.fib!).join(','), 'installed,pending,failed,unresolved,adopted,converged,replaces,deletes,repairs,scans,nexthopObjects', 'fib field order');
     const text = await show(sock, 'status');
     t.match(text.stdout, /^Router ID: +10\.0\.0\.32$/m);
     t.match(text.stdout, /^Peers: +2 configured, 1 established$/m);
     t.match(text.stdout, /^ipv4-unicast: +4 prefixes, 4 paths$/m);
     t.match(text.stdout, /^Started: +\S+ \S+ \(up 01:00:0\d\)$/m);
-    t.match(text.stdout, /^Kernel FIB: +7 installed, 1 pending, 2 failed, 3 unresolved, converging \(4 adopted\); 9 replaces, 5 deletes, 6 repairs, 8 scans$/m);
+    t.match(text.stdout, /^Kernel FIB: +7 installed, 1 pending, 2 failed, 3 unresolved, converging \(4 adopted\); 9 replaces, 5 deletes, 6 repairs, 8 scans, 1 nexthop objects$/m);
     t.match(text.stdout, /^Kernel learn: +3 kernel routes, 1 direct routes$/m);
     t.match(text.stdout, /^Tunnels: +ipip unavailable, vxlan ok \(12 reconciles\); errors: add tunl0: EOPNOTSUPP$/m);
   });

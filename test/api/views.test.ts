@@ -128,7 +128,7 @@ t.test('status counts', async (t) => {
   t.same(lagged.loopLag, {
     sinceStart: { p50: 1.235, p99: 20.5, max: 250, samples: 900 }, lastInterval: { p50: 1, p99: 2, max: 3, samples: 100 }, intervalSeconds: 10,
   }, 'loop lag figures in ms, rounded to µs');
-  const counters = { installed: 10, pending: 0, failed: 1, unresolved: 2, adopted: 0, converged: true, replaces: 14, deletes: 3, repairs: 1, scans: 5 };
+  const counters = { installed: 10, pending: 0, failed: 1, unresolved: 2, adopted: 0, converged: true, replaces: 14, deletes: 3, repairs: 1, scans: 5, nexthopObjects: 1 };
   const kernel = statusView({
     ...view,
     fib: { counters: { ...counters, extra: 99 } as typeof counters },

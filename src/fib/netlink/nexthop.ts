@@ -59,9 +59,10 @@ function beginNhmsg(w: NlWriter, type: RtmType, flags: number, seq: number, fami
 /** Appends an RTM_NEWNEXTHOP for `nh` (`flags`: NEXTHOP_CREATE_FLAGS, or with NLM_F_REPLACE to update). */
 export function encodeNexthop(w: NlWriter, flags: number, seq: number, nh: Nexthop): void {
   const start = beginNhmsg(w, RtmType.NewNexthop, flags, seq, nh.family, nh.onlink ? RouteFlag.Onlink : 0, nh.protocol);
+  // Attribute order of `ip nexthop add id ID via GW dev DEV` (test/fixtures/netlink/nexthop-add.hex).
   w.attrU32(Nha.Id, nh.id);
-  w.attrU32(Nha.Oif, nh.oif);
   w.attrAddr(Nha.Gateway, nh.family, nh.gateway);
+  w.attrU32(Nha.Oif, nh.oif);
   w.endMessage(start);
 }
 

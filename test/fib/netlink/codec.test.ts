@@ -20,7 +20,11 @@ import {
   decodeMessage,
   decodeNeigh,
   decodeRoute,
+  decodeNexthop,
   encodeAddr,
+  encodeNexthop,
+  encodeNexthopDelete,
+  NEXTHOP_CREATE_FLAGS,
   encodeNeigh,
   encodeNewLink,
   encodeRoute,
@@ -207,4 +211,36 @@ t.test('malformed kernel messages throw FibError, never a RangeError', async (t)
     }
   }
   t.pass('2000 corrupted route messages decoded or threw FibError');
+});
+
+t.test('nexthop objects: requests are byte-for-byte what `ip nexthop` sends; routes name them with RTA_NH_ID', async (t) => {
+  const id = 1879048193;
+  t.equal(toHex(encodeOne((w) => encodeNexthop(w, NEXTHOP_CREATE_FLAGS, 0, { id, family: Af.Inet, gateway: '10.1.0.2', oif: 1, protocol: 12 }))), toHex(fixture('nexthop-add.hex')), 'nexthop-add.hex');
+  t.equal(
+    toHex(encodeOne((w) => encodeNexthop(w, NEXTHOP_CREATE_FLAGS, 0, { id: id + 1, family: Af.Inet6, gateway: '2001:db8:1::2', oif: 1, protocol: 12 }))),
+    toHex(fixture('nexthop-add-v6.hex')),
+    'nexthop-add-v6.hex',
+  );
+  t.equal(toHex(encodeOne((w) => encodeNexthopDelete(w, 0, id))), toHex(fixture('nexthop-del.hex')), 'nexthop-del.hex');
+  const route: Route = { family: Af.Inet, dst: '10.2.0.0', dstLen: 24, nhid: id, protocol: 12, table: 100 };
+  t.equal(toHex(encodeOne((w) => encodeRoute(w, RtmType.NewRoute, ROUTE_REPLACE_FLAGS, 0, route))), toHex(fixture('route-replace-nhid.hex')), 'route-replace-nhid.hex (scope universe, as iproute2)');
+  t.match(decodeRoute(fixture('route-replace-nhid.hex')), { dst: '10.2.0.0', nhid: id, table: 100 }, 'RTA_NH_ID decodes');
+
+  // A kernel notification/dump entry is an RTM_NEWNEXTHOP: the request decodes as one.
+  const add = fixture('nexthop-add.hex');
+  t.same(decodeNexthop(add), { id, family: Af.Inet, protocol: 12, flags: 0, gateway: '10.1.0.2', oif: 1, blackhole: false, fdb: false });
+  t.match(decodeNexthop(fixture('nexthop-add-v6.hex')), { id: id + 1, family: Af.Inet6, gateway: '2001:db8:1::2' });
+  // A group (NHA_GROUP: struct nexthop_grp {id u32, weight u8, weight_high u8, resvd u16}) and a blackhole.
+  const w = new NlWriter(64);
+  const start = w.beginMessage(RtmType.NewNexthop, 0, 0);
+  w.zero(8);
+  w.attrU32(1, 7);
+  w.attrBytes(2, Buffer.from('05000000000000000600000001000000', 'hex'));
+  w.attrBytes(4, Buffer.alloc(0));
+  w.endMessage(start);
+  t.match(decodeNexthop(w.finish()), { id: 7, group: [5, 6], blackhole: true });
+  t.throws(() => decodeNexthop(fixture('route-replace-nhid.hex')), FibError, 'not a nexthop message');
+  const noId = Buffer.from(add.subarray(0, 24));
+  noId.writeUInt32LE(24, 0);
+  t.throws(() => decodeNexthop(noId), FibError, 'NHA_ID is required');
 });
