@@ -10,6 +10,7 @@
  *   --fib on|off|both   S*: FIB modes (default both)
  *   --hold SECONDS      hold time (default 90; keepalive = hold/3). `--hold 9` is the 3/9 s lag-check variant
  *   --cpu-prof DIR      run petreld under `node --cpu-prof` with profiles written to DIR
+ *   --node-flags FLAGS  more node flags for petreld, space-separated (e.g. "--trace-gc"; output in its log)
  *   --no-calibration    skip the tools-only run
  *   --seconds S         M1: seconds per case (default 1)
  *   --json PATH         also write the results JSON to this file
@@ -30,7 +31,7 @@ const SCENARIOS = ['S1', 'S1-paths', 'S3', 'C1', 'F1', 'M1'] as const;
 type Scenario = (typeof SCENARIOS)[number];
 
 const USAGE = `usage: npm run bench -- ${SCENARIOS.join('|')} [--dut ${DUT_KINDS.join(',')}] [--prefixes N] [--attr-sets N]
-       [--fib on|off|both] [--hold SECONDS] [--cpu-prof DIR] [--no-calibration] [--seconds S] [--json PATH] [--results-dir DIR]
+       [--fib on|off|both] [--hold SECONDS] [--cpu-prof DIR] [--node-flags FLAGS] [--no-calibration] [--seconds S] [--json PATH] [--results-dir DIR]
        [--log-dir DIR]`;
 
 async function main(argv: string[]): Promise<number> {
@@ -39,7 +40,7 @@ async function main(argv: string[]): Promise<number> {
     allowPositionals: true,
     options: {
       dut: { type: 'string' }, prefixes: { type: 'string' }, 'attr-sets': { type: 'string' }, fib: { type: 'string' },
-      hold: { type: 'string' }, 'cpu-prof': { type: 'string' }, 'no-calibration': { type: 'boolean' }, json: { type: 'string' },
+      hold: { type: 'string' }, 'cpu-prof': { type: 'string' }, 'node-flags': { type: 'string' }, 'no-calibration': { type: 'boolean' }, json: { type: 'string' },
       seconds: { type: 'string' }, 'results-dir': { type: 'string' }, 'log-dir': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
@@ -58,8 +59,10 @@ async function main(argv: string[]): Promise<number> {
   const num = (v: string | undefined) => (v === undefined ? undefined : Number(v.replace(/[_,]/g, '')));
   const hold = num(values.hold) ?? 90;
   const fibModes = values.fib === 'on' ? [true] : values.fib === 'off' ? [false] : [false, true];
+  const nodeFlags = [...(values['cpu-prof'] ? ['--cpu-prof'] : []), ...(values['node-flags']?.split(/\s+/).filter((f) => f !== '') ?? [])];
   const dutOptions = {
-    ...(values['cpu-prof'] ? { nodeFlags: ['--cpu-prof'], profileDir: values['cpu-prof'] } : {}),
+    ...(nodeFlags.length > 0 ? { nodeFlags } : {}),
+    ...(values['cpu-prof'] ? { profileDir: values['cpu-prof'] } : {}),
     ...(values['log-dir'] ? { logDir: values['log-dir'] } : {}),
   };
   const machine = machineInfo();
