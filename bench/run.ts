@@ -10,7 +10,7 @@
  *   --fib on|off|both   S*: FIB modes (default both)
  *   --hold SECONDS      hold time (default 90; keepalive = hold/3). `--hold 9` is the 3/9 s lag-check variant
  *   --cpu-prof DIR      run petreld under `node --cpu-prof` with profiles written to DIR
- *   --node-flags FLAGS  more node flags for petreld, space-separated (e.g. "--trace-gc"; output in its log)
+ *   --node-flags=FLAGS  more node flags for petreld, space-separated (e.g. --node-flags=--trace-gc; output in its log)
  *   --no-calibration    skip the tools-only run
  *   --seconds S         M1: seconds per case (default 1)
  *   --json PATH         also write the results JSON to this file
@@ -31,7 +31,7 @@ const SCENARIOS = ['S1', 'S1-paths', 'S3', 'C1', 'F1', 'M1'] as const;
 type Scenario = (typeof SCENARIOS)[number];
 
 const USAGE = `usage: npm run bench -- ${SCENARIOS.join('|')} [--dut ${DUT_KINDS.join(',')}] [--prefixes N] [--attr-sets N]
-       [--fib on|off|both] [--hold SECONDS] [--cpu-prof DIR] [--node-flags FLAGS] [--no-calibration] [--seconds S] [--json PATH] [--results-dir DIR]
+       [--fib on|off|both] [--hold SECONDS] [--cpu-prof DIR] [--node-flags=FLAGS] [--no-calibration] [--seconds S] [--json PATH] [--results-dir DIR]
        [--log-dir DIR]`;
 
 async function main(argv: string[]): Promise<number> {
