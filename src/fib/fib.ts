@@ -455,7 +455,7 @@ export class Fib {
   private settleFailure(b: FibBatch, msg: number, errno: number): boolean {
     const op = b.msgOp[msg];
     const k = b.keyAt(op);
-    const isDel = b.msgDel[msg];
+    const isDel = b.msgDel[msg] === 1;
     if (isDel && (errno === Errno.ESRCH || errno === Errno.ENOENT)) return false; // already gone
     if (b.flags[op] & OpFlag.Extra) return false; // the next scan tries again
     if (isDel && b.next[op] !== null) {
