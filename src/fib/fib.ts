@@ -141,7 +141,7 @@ export class Fib {
     this.slice = opts.sliceSize ?? 8192;
     this.v4 = ribs.get(IPV4_UNICAST);
     this.v6 = ribs.get(IPV6_UNICAST);
-    this.installed = new InstalledRoutes(this.v4, this.v6);
+    this.installed = new InstalledRoutes(this.v4, this.v6, this.shapes);
   }
 
   /** Opens the netlink sockets, adopts our routes left in the kernel, and starts following the Loc-RIBs. */

@@ -10,7 +10,8 @@
  * Each shape carries ready-made encoding templates (gateways already binary), so encoding a route costs writing
  * its destination and copying the template: no per-route object or address parsing.
  * Refcounts: the installed table holds one reference per prefix; shapes at zero are dropped by `sweep()`, not at
- * once, so a shape can be re-acquired after a failed write without being re-interned.
+ * once, so a shape can be re-acquired after a failed write without being re-interned. Each shape in the table has a
+ * small integer id (reused after a drop), which is what the installed table stores per prefix.
  * Nexthop objects: `hooks` (nexthop-objects.ts) hear of every shape created and dropped, and may point a shape's
  * `add` template at a kernel nexthop object (RTA_NH_ID) instead of its inline next hops; the shape, its key and
  * what "same route" means stay the same whichever template wrote a route.
@@ -28,6 +29,8 @@ export interface ShapeNexthop {
 /** An interned kernel route shape (everything but the destination). */
 export interface RouteShape {
   readonly key: string;
+  /** Small integer naming the shape while it is in its table (`ShapeTable.byId`); 0 once dropped. */
+  id: number;
   readonly family: Af.Inet | Af.Inet6;
   readonly type: RouteType;
   /** Effective RTA_PRIORITY (IPv6 0 is stored as the kernel's default 1024). */
@@ -87,6 +90,9 @@ export interface ShapeHooks {
 export class ShapeTable {
   hooks: ShapeHooks | undefined;
   private readonly shapes = new Map<string, RouteShape>();
+  /** Shapes by id (index 0 unused); ids of dropped shapes are reused. */
+  private readonly ids: (RouteShape | undefined)[] = [undefined];
+  private readonly freeIds: number[] = [];
   private readonly scratch: ShapeNexthop[] = [];
   /** The shape `intern` answered last: consecutive prefixes mostly share one, so it is compared before a key is built. */
   private last: RouteShape | undefined;
@@ -134,11 +140,12 @@ export class ShapeTable {
     for (let i = 0; i < n; i++) nhs.push({ gw: nexthops[i].gw, oif: nexthops[i].oif, onlink: nexthops[i].onlink });
     const inline = this.addTemplate(family, type, m, nhs);
     const shape: RouteShape = {
-      key, family, type, metric: m, nexthops: nhs, refs: 0, add: inline, inline, nhid: undefined,
+      key, id: 0, family, type, metric: m, nexthops: nhs, refs: 0, add: inline, inline, nhid: undefined,
       del: { family, dstLen: 0, table: this.table, protocol: this.protocol, priority: m },
       sig: undefined,
     };
     this.shapes.set(key, shape);
+    this.giveId(shape);
     this.hooks?.created(shape);
     return (this.last = shape);
   }
@@ -161,6 +168,7 @@ export class ShapeTable {
   acquire(s: RouteShape): RouteShape {
     if (s.refs++ === 0 && !this.shapes.has(s.key)) {
       this.shapes.set(s.key, s);
+      this.giveId(s);
       this.hooks?.created(s);
     }
     return s;
@@ -175,9 +183,22 @@ export class ShapeTable {
     for (const [k, s] of this.shapes) {
       if (s.refs > 0) continue;
       this.shapes.delete(k);
+      this.ids[s.id] = undefined;
+      this.freeIds.push(s.id);
+      s.id = 0;
       this.hooks?.dropped(s);
     }
     if (this.last !== undefined && this.last.refs <= 0) this.last = undefined;
+  }
+
+  /** The shape with id `id` (undefined when none). */
+  byId(id: number): RouteShape | undefined {
+    return this.ids[id];
+  }
+
+  private giveId(s: RouteShape): void {
+    s.id = this.freeIds.pop() ?? this.ids.length;
+    this.ids[s.id] = s;
   }
 
   private addTemplate(family: Af.Inet | Af.Inet6, type: RouteType, metric: number, nhs: ShapeNexthop[]): Route {
