@@ -2,7 +2,7 @@
  * DOC: FIB install-rate benchmark (performance.md target F1: ≥ 200k routes/s batched; report one-per-route too).
  *
  * Run as root: `node dist/bench/fib.js [--routes 10000,100000,1000000] [--len 24|32] [--single-max 100000]
- *   [--nexthop gw|gw-dev|onlink|dev|blackhole] [--fib-only] [--no-fib] [--writer-threads N]` (default gw: `via 10.1.0.2`, what BGP routes look like).
+ *   [--nexthop gw|gw-dev|onlink|dev|blackhole|nhid] [--fib-only] [--no-fib] [--writer-threads N]` (default gw: `via 10.1.0.2`, what BGP routes look like).
  * The parent creates a scratch network namespace with a veth pair (10.1.0.1/24 on v0; the gateway 10.1.0.2 sits
  * on that subnet), re-runs this script inside it (`ip netns exec`, since a netlink socket lives in its opener's
  * namespace), and deletes the namespace at the end, even on error or Ctrl-C. The child installs N routes
@@ -34,7 +34,9 @@ import { ipv4Key } from '../src/util/prefix';
 const TABLE = 100;
 
 /** How each route reaches its next hop: the kernel's per-route validation cost differs. */
-type NexthopMode = 'gw' | 'gw-dev' | 'onlink' | 'dev' | 'blackhole';
+type NexthopMode = 'gw' | 'gw-dev' | 'onlink' | 'dev' | 'blackhole' | 'nhid';
+/** The nexthop object `--nexthop nhid` routes name (`via 10.1.0.2 dev v0`). */
+const NHID = 0x70000000;
 
 interface Args {
   routes: number[];
@@ -60,7 +62,7 @@ function parseArgs(argv: string[]): Args {
     else if (argv[i] === '--fib-only') a.fibOnly = true;
     else if (argv[i] === '--writer-threads') (a.writerThreads = Number(v)), i++;
   }
-  if (!['gw', 'gw-dev', 'onlink', 'dev', 'blackhole'].includes(a.nexthop)) throw new Error(`bad --nexthop ${a.nexthop}`);
+  if (!['gw', 'gw-dev', 'onlink', 'dev', 'blackhole', 'nhid'].includes(a.nexthop)) throw new Error(`bad --nexthop ${a.nexthop}`);
   if (a.routes.some((n) => !Number.isInteger(n) || n <= 0 || n > 4_000_000)) throw new Error(`bad --routes ${a.routes.join(',')}`);
   return a;
 }
@@ -108,6 +110,10 @@ function template(mode: NexthopMode, len: number): Route {
   if (mode !== 'gw' && mode !== 'blackhole') r.oif = oif;
   if (mode === 'onlink') r.onlink = true;
   if (mode === 'blackhole') r.type = RouteType.Blackhole;
+  if (mode === 'nhid') {
+    delete r.oif;
+    r.nhid = NHID;
+  }
   return r;
 }
 
@@ -137,8 +143,9 @@ async function child(args: Args): Promise<void> {
   const tr = NetlinkTransport.open();
   const w = new NlWriter(1 << 20);
   const lim = tr.limits;
+  if (args.nexthop === 'nhid') ip(undefined, ['nexthop', 'add', 'id', String(NHID), 'via', '10.1.0.2', 'dev', 'v0', 'proto', '12']);
   oif = (JSON.parse(ip(undefined, ['-j', 'link', 'show', 'dev', 'v0'])) as { ifindex: number }[])[0].ifindex;
-  const desc = { gw: 'via 10.1.0.2', 'gw-dev': 'via 10.1.0.2 dev v0', onlink: 'via 10.1.0.2 dev v0 onlink', dev: 'dev v0', blackhole: 'blackhole' }[args.nexthop];
+  const desc = { gw: 'via 10.1.0.2', 'gw-dev': 'via 10.1.0.2 dev v0', onlink: 'via 10.1.0.2 dev v0 onlink', dev: 'dev v0', blackhole: 'blackhole', nhid: `nhid ${NHID} (via 10.1.0.2 dev v0)` }[args.nexthop];
   console.log(`petrel FIB bench: node ${process.version}, kernel ${execFileSync('uname', ['-r'], { encoding: 'utf8' }).trim()}, IPv4 /${args.len} ${desc}, table ${TABLE}`);
   console.log(`socket buffers rcv=${lim.recvBuffer} snd=${lim.sendBuffer}; chunk ≤ ${lim.maxChunkMessages} messages / ${lim.maxChunkBytes} octets`);
   const results: Record<string, unknown>[] = [];
