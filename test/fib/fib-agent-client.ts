@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { monitorChildPids, monitorSockets } from './netlink/monitor-children';
 import type { FibCounters } from '../../src/fib/fib';
 import type { PolicyDef } from '../../src/rib/policy/types';
-import { TeardownHost, exec, spawnIn } from '../helpers/netns';
+import { TeardownHost, addAddress, createNetns, exec, linkUp, spawnIn, vethPair } from '../helpers/netns';
 
 export interface FibAgentOptions {
   table: number;
@@ -162,4 +162,18 @@ export async function until<T>(what: string, fn: () => Promise<T | undefined | f
     if (Date.now() > end) throw new Error(`timed out: ${what}`);
     await new Promise((r) => setTimeout(r, 20));
   }
+}
+
+/**
+ * A throw-away namespace for FIB tests: veth v0 (10.1.0.1/24, 2001:db8:1::1/64) ↔ v1, both up, so next hops in
+ * 10.1.0.0/24 and 2001:db8:1::/64 resolve through v0. Removed at teardown.
+ */
+export async function fibNamespace(tt: TeardownHost, prefix: string): Promise<string> {
+  const ns = await createNetns(tt, prefix);
+  await vethPair(ns, 'v0', ns, 'v1');
+  await addAddress(ns, 'v0', '10.1.0.1/24');
+  await exec(ns, 'ip', ['-6', 'addr', 'add', '2001:db8:1::1/64', 'dev', 'v0', 'nodad']);
+  await linkUp(ns, 'v0');
+  await linkUp(ns, 'v1');
+  return ns;
 }

@@ -1,19 +1,13 @@
 import t from 'tap';
-import { TeardownHost, addAddress, createNetns, exec, linkUp, tryExec, vethPair } from '../helpers/netns';
-import { FibAgent, FibAgentOptions, ipRoutes, until } from './fib-agent-client';
+import { TeardownHost, addAddress, exec, linkUp, tryExec, vethPair } from '../helpers/netns';
+import { FibAgent, FibAgentOptions, fibNamespace, ipRoutes, until } from './fib-agent-client';
 
 // A real Fib against the kernel of a throw-away namespace (needs root and iproute2). Table 100, protocol 12.
 const TABLE = 100;
 const BASE: FibAgentOptions = { table: TABLE, protocol: 12 };
 
-async function setup(tt: TeardownHost): Promise<string> {
-  const ns = await createNetns(tt, 'petrel-fib');
-  await vethPair(ns, 'v0', ns, 'v1');
-  await addAddress(ns, 'v0', '10.1.0.1/24');
-  await exec(ns, 'ip', ['-6', 'addr', 'add', '2001:db8:1::1/64', 'dev', 'v0', 'nodad']);
-  await linkUp(ns, 'v0');
-  await linkUp(ns, 'v1');
-  return ns;
+function setup(tt: TeardownHost): Promise<string> {
+  return fibNamespace(tt, 'petrel-fib');
 }
 
 /** `ip route` text of table 100 (one line per route, stable order), for exact comparisons. */

@@ -1,20 +1,14 @@
 import t from 'tap';
-import { TeardownHost, addAddress, createNetns, exec, linkUp, tryExec, vethPair } from '../helpers/netns';
-import { FibAgent, FibAgentOptions, until } from './fib-agent-client';
+import { TeardownHost, exec, tryExec } from '../helpers/netns';
+import { FibAgent, FibAgentOptions, fibNamespace, until } from './fib-agent-client';
 import { NEXTHOP_ID_BASE } from '../../src/fib/nexthop-objects';
 
 // The FIB's kernel nexthop objects (src/fib/nexthop-objects.ts) against the kernel of a throw-away namespace.
 const TABLE = 101;
 const BASE: FibAgentOptions = { table: TABLE, protocol: 12 };
 
-async function setup(tt: TeardownHost): Promise<string> {
-  const ns = await createNetns(tt, 'petrel-nhobj');
-  await vethPair(ns, 'v0', ns, 'v1');
-  await addAddress(ns, 'v0', '10.1.0.1/24');
-  await exec(ns, 'ip', ['-6', 'addr', 'add', '2001:db8:1::1/64', 'dev', 'v0', 'nodad']);
-  await linkUp(ns, 'v0');
-  await linkUp(ns, 'v1');
-  return ns;
+function setup(tt: TeardownHost): Promise<string> {
+  return fibNamespace(tt, 'petrel-nhobj');
 }
 
 interface IpNexthop {
