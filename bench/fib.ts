@@ -231,7 +231,8 @@ async function throughFib(n: number, len: number, writerThreads: number | undefi
   const ribOnly = await ribHeapMb(n, len);
   const { scans, repairs } = fib.counters;
   const d0 = performance.now();
-  for (let i = 0; i < n; i++) rib.withdraw(ipv4Key(0x40000000 + i * step, len), src, 0);
+  // The source goes away as a session does (peer.ts: flushSource in slices), so the kernel sees the same delete order.
+  for (const state = {}; !rib.flushSource(src, 65_536, state); ) await new Promise((r) => setImmediate(r));
   await fib.whenIdle();
   const d1 = performance.now();
   const left = countRoutes();

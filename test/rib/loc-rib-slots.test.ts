@@ -84,8 +84,12 @@ t.test('key views over slots; a withdrawn prefix keeps its slot', async (t) => {
   t.same(keys.slice(-3), [key(0), key(0), key(2)], 'withdraw, re-announce and the keyed append, as keys');
   const state = {};
   let calls = 0;
+  const flushed = rib.journal.openCursor('flush');
   while (!rib.flushSource(static1, 2, state)) calls++;
   t.equal(calls, 2, 'four slots in slices of two, then a call that finds the end');
+  const order: PrefixKey[] = [];
+  rib.journal.read(flushed, 100, order);
+  t.same(order, [odd, key(2), key(1), key(0)], 'withdrawn from the last slot to the first (kernel deletes in descending order)');
   t.same([...rib.table.entries()].map(([k, r]) => [k, r.source.name]), [[key(1), 'kernel1']]);
   t.same(static1.pathCounts, undefined);
   t.equal(rib.stats().paths, 1);
