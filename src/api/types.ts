@@ -46,7 +46,7 @@ export interface KernelStatusInfo {
 }
 
 /** The FIB installer's counters, as `show status` carries them (fib-types.ts documents each). */
-export type FibStatusInfo = Omit<FibCounters, 'writerThreads' | 'nexthopObjects'> & { nexthopObjects: number };
+export type FibStatusInfo = Omit<FibCounters, 'writerThreads'>;
 
 /** The kernel learner (BIRD `kernel` learn and `direct`): prefixes it feeds into the Loc-RIBs. */
 export interface LearnerStatusInfo {

@@ -92,7 +92,7 @@ function kernelInfo(d: ApiDaemonView): KernelStatusInfo {
       ? {
           installed: c.installed, pending: c.pending, failed: c.failed, unresolved: c.unresolved, adopted: c.adopted,
           converged: c.converged, replaces: c.replaces, deletes: c.deletes, repairs: c.repairs, scans: c.scans,
-          nexthopObjects: c.nexthopObjects ?? 0,
+          nexthopObjects: c.nexthopObjects,
         }
       : null,
     learner: d.learner ? { kernelRoutes: d.learner.kernelRoutes().size, directRoutes: d.learner.directRoutes().size } : null,

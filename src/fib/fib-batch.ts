@@ -100,10 +100,8 @@ export class FibBatch {
       this.v4keys = grown(this.v4keys, new Float64Array(op * 2));
       this.flags = grown(this.flags, new Uint8Array(op * 2));
     }
-    if (typeof k === 'number') {
-      this.v4keys[op] = k;
-      if (this.v6keys.length > op) this.v6keys[op] = undefined;
-    } else {
+    if (typeof k === 'number') this.v4keys[op] = k; // v6keys[op] is undefined: reset clears what a batch set
+    else {
       while (this.v6keys.length < op) this.v6keys.push(undefined);
       this.v6keys[op] = k;
     }

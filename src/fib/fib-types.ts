@@ -56,7 +56,7 @@ export interface FibCounters {
   /** Route-writer threads running now (0: the event loop's thread writes). */
   writerThreads?: number;
   /** Kernel nexthop objects of ours in use (0 when disabled or unsupported). */
-  nexthopObjects?: number;
+  nexthopObjects: number;
   /** Route messages sent: replaces and deletes. */
   replaces: number;
   deletes: number;

@@ -42,12 +42,12 @@ import { OpFlag, type FibBatch } from './fib-batch';
 import { FibWrites } from './fib-writes';
 import { scanKernel, type ScanHost } from './fib-scan';
 import { DesiredRoutes, UNRESOLVED } from './desired-route';
-import { NexthopResolver } from './nexthop-resolver';
+import { NexthopResolver, linkUsable } from './nexthop-resolver';
 import { NexthopObjects } from './nexthop-objects';
 import { ShapeTable, type RouteShape } from './route-shape';
 import { newRoutePeek, peekRoute } from './route-peek';
 import { matchesSignature, routeSignature } from './route-signature';
-import { Errno, Iff, RtmType, RtnlGroup, decodeAddr, decodeLink, decodeRoute, errnoName } from './netlink/codec';
+import { Errno, RtmType, RtnlGroup, decodeAddr, decodeLink, decodeRoute, errnoName } from './netlink/codec';
 import { NetlinkTransport, subscribe, type BatchResult, type Monitor } from './netlink/transport';
 import { WriterThreads } from './writer-threads';
 import type { FibCounters, FibOptions, KernelPolicies } from './fib-types';
@@ -530,7 +530,7 @@ export class Fib {
         if (this.resolver.wants(p.table, p.protocol) && this.resolver.applyRoute(op, decodeRoute(m))) this.revalidateSoon();
       } else if (type === RtmType.NewLink || type === RtmType.DelLink) {
         const l = decodeLink(m);
-        const usable = type === RtmType.NewLink && (l.flags & Iff.Up) !== 0 && (l.flags & Iff.LowerUp) !== 0;
+        const usable = type === RtmType.NewLink && linkUsable(l.flags);
         if (this.nexthops?.linkChanged(l.index, usable)) {
           // The kernel flushed our nexthop objects on that link with their routes, silently: look for what is missing.
           this.scanWanted = true;

@@ -68,6 +68,11 @@ function sameResolution(a: Resolution | null, b: Resolution | null): boolean {
 }
 
 /** Next-hop resolver over the kernel's main table. */
+/** Whether a link with `ifi_flags` can carry traffic: administratively up and with a carrier (IFF_LOWER_UP). */
+export function linkUsable(flags: number): boolean {
+  return (flags & Iff.Up) !== 0 && (flags & Iff.LowerUp) !== 0;
+}
+
 export class NexthopResolver {
   private readonly v4 = newFamily();
   private readonly v6 = newFamily();
@@ -116,7 +121,7 @@ export class NexthopResolver {
       return true;
     }
     const name = l.name ?? old?.name ?? '';
-    const usable = (l.flags & Iff.Up) !== 0 && (l.flags & Iff.LowerUp) !== 0;
+    const usable = linkUsable(l.flags);
     if (old !== undefined && old.name === name && old.usable === usable) return false;
     if (old !== undefined && old.name !== name && this.linkByName.get(old.name) === l.index) this.linkByName.delete(old.name);
     this.links.set(l.index, { name, usable });
