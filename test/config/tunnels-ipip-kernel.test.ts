@@ -1,7 +1,7 @@
 import t from 'tap';
 import { deriveNodeConfig, parseConfigText } from '../../src/config';
 import { calicoKernelPolicyDef } from '../../src/rib/policy/calico';
-import { addAddress, createNetns, linkUp, tryExec, vethPair } from '../helpers/netns';
+import { addAddress, createNetns, linkUp, ipRouteLines, tryExec, vethPair } from '../helpers/netns';
 import { FibAgent } from '../fib/fib-agent-client';
 
 // IPIP from the Calico resources to the kernel: the IPPool's ipipMode becomes calico_kernel_programming's krt_tunnel
@@ -38,11 +38,8 @@ spec: {tunnels: {ipip: auto}}
 `;
 
 /** `ip route` lines of table 100, whitespace-normalized. */
-async function table(ns: string): Promise<string[]> {
-  const r = await tryExec(ns, 'ip', ['-4', 'route', 'show', 'table', String(TABLE)]);
-  if (r.code !== 0 && r.stderr.includes('table does not exist')) return [];
-  // `nhid N` (a kernel nexthop object, src/fib/nexthop-objects.ts) depends on write timing: left out.
-  return r.stdout.split('\n').filter((l) => l !== '').map((l) => l.trim().replace(/\s+/g, ' ').replace(/ nhid \d+/, ''));
+function table(ns: string): Promise<string[]> {
+  return ipRouteLines(ns, ['-4', 'route', 'show', 'table', String(TABLE)]);
 }
 
 async function waitTable(ns: string, want: string[]): Promise<string[]> {

@@ -1,5 +1,5 @@
 import t from 'tap';
-import { TeardownHost, addAddress, exec, linkUp, tryExec, vethPair } from '../helpers/netns';
+import { TeardownHost, addAddress, exec, ipRouteLines, linkUp, vethPair } from '../helpers/netns';
 import { FibAgent, FibAgentOptions, fibNamespace, ipRoutes, until } from './fib-agent-client';
 
 // A real Fib against the kernel of a throw-away namespace (needs root and iproute2). Table 100, protocol 12.
@@ -11,13 +11,9 @@ function setup(tt: TeardownHost): Promise<string> {
 }
 
 /** `ip route` text of table 100 (one line per route, stable order), for exact comparisons. */
-/** `ip route show table TABLE`, one line per route, whitespace squeezed, `nhid N` left out (nexthop-objects tests look at it). */
-async function table(ns: string, family: '-4' | '-6' = '-4', keepNhid = false): Promise<string[]> {
-  const r = await tryExec(ns, 'ip', [family, 'route', 'show', 'table', String(TABLE)]);
-  if (r.code !== 0 && r.stderr.includes('table does not exist')) return [];
-  if (r.code !== 0) throw new Error(r.stderr);
-  const lines = r.stdout.split('\n').filter((l) => l !== '').map((l) => l.trim().replace(/\s+/g, ' '));
-  return keepNhid ? lines : lines.map((l) => l.replace(/ nhid \d+/, ''));
+/** `ip route show table TABLE`, one line per route (ipRouteLines: `nhid N` left out). */
+function table(ns: string, family: '-4' | '-6' = '-4'): Promise<string[]> {
+  return ipRouteLines(ns, [family, 'route', 'show', 'table', String(TABLE)]);
 }
 
 t.test('writer threads start for a backlog, end when idle, and start again', async (t) => {
@@ -211,7 +207,7 @@ t.test('restart: adopted routes are kept; after convergence only stale ones are 
   c = await second.idle();
   t.match(c, { installed: 2, adopted: 0, converged: true, deletes: 2 }, 'the untracked second route is found by the convergence scan');
   // A second scan follows when the first run's nexthop object for 10.1.0.3, now unused, is deleted (nexthop-objects.ts).
-  t.ok(c.scans === 1 || (c.scans === 2 && (c.nexthopObjects ?? 0) > 0), `one convergence scan, two with nexthop objects (${c.scans})`);
+  t.ok(c.scans === 1 || (c.scans === 2 && c.nexthopObjects > 0), `one convergence scan, two with nexthop objects (${c.scans})`);
   t.same(await table(ns), [kept[0], '10.90.3.0/24 via 10.1.0.4 dev v0 proto bird']);
 });
 

@@ -1,5 +1,5 @@
 import t from 'tap';
-import { TeardownHost, exec, tryExec } from '../helpers/netns';
+import { TeardownHost, exec, ipRouteLines, tryExec } from '../helpers/netns';
 import { FibAgent, FibAgentOptions, fibNamespace, until } from './fib-agent-client';
 import { NEXTHOP_ID_BASE } from '../../src/fib/nexthop-objects';
 
@@ -25,11 +25,9 @@ async function nexthops(ns: string): Promise<IpNexthop[]> {
 
 /** prefix → `nhid N` of that route ('' when the route carries its own next hop), for table TABLE. */
 async function routeNhids(ns: string, family: '-4' | '-6' = '-4'): Promise<Map<string, string>> {
-  const out = await exec(ns, 'ip', [family, 'route', 'show', 'table', String(TABLE)]);
   const m = new Map<string, string>();
-  for (const l of out.split('\n')) {
-    const f = l.trim().split(/\s+/);
-    if (f[0] === '') continue;
+  for (const l of await ipRouteLines(ns, [family, 'route', 'show', 'table', String(TABLE)], true)) {
+    const f = l.split(' ');
     m.set(f[0], f[1] === 'nhid' ? f[2] : '');
   }
   return m;

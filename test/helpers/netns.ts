@@ -84,6 +84,19 @@ export async function tryExec(ns: string, cmd: string, args: readonly string[] =
   }
 }
 
+/**
+ * `ip ROUTE-ARGS` in `ns` (e.g. `['-4', 'route', 'show', 'table', '100']`), one line per route, whitespace
+ * squeezed; [] when the table does not exist. `nhid N` is left out unless `keepNhid`: whether Petrel's FIB wrote a
+ * route naming a kernel nexthop object depends on write timing (src/fib/nexthop-objects.ts).
+ */
+export async function ipRouteLines(ns: string, args: readonly string[], keepNhid = false): Promise<string[]> {
+  const r = await tryExec(ns, 'ip', args);
+  if (r.code !== 0 && r.stderr.includes('table does not exist')) return [];
+  if (r.code !== 0) throw new Error(r.stderr);
+  const lines = r.stdout.split('\n').filter((l) => l.trim() !== '').map((l) => l.trim().replace(/\s+/g, ' '));
+  return keepNhid ? lines : lines.map((l) => l.replace(/ nhid \d+/, ''));
+}
+
 /** Starts a long-running process inside `ns` (stdio piped); the caller kills it. */
 export function spawnIn(ns: string, cmd: string, args: readonly string[] = []): ChildProcess {
   return spawn('ip', ['netns', 'exec', ns, cmd, ...args], { stdio: ['pipe', 'pipe', 'pipe'] });

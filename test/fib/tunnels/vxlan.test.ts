@@ -1,5 +1,5 @@
 import t from 'tap';
-import { addAddress, createNetns, exec, linkUp, vethPair } from '../../helpers/netns';
+import { addAddress, createNetns, exec, ipRouteLines, linkUp, vethPair } from '../../helpers/netns';
 import type { TunnelPlan, VxlanPlan } from '../../../src/config/tunnels';
 import { TunnelAgent } from './tunnel-agent-client';
 
@@ -52,8 +52,7 @@ const fdb = async (ns: string) =>
 const neigh = async (ns: string) =>
   (JSON.parse(await exec(ns, 'ip', ['-j', 'neigh', 'show', 'dev', 'vxlan.calico'])) as { dst: string; lladdr: string; state: string[] }[])
     .map((e) => `${e.dst} ${e.lladdr} ${e.state.join(',')}`).sort();
-// `nhid N` (a kernel nexthop object, src/fib/nexthop-objects.ts) depends on write timing: left out.
-const routes = async (ns: string) => (await exec(ns, 'ip', ['route', 'show', 'proto', '12'])).split('\n').map((l) => l.trim().replace(/ nhid \d+/, '')).filter(Boolean);
+const routes = (ns: string) => ipRouteLines(ns, ['route', 'show', 'proto', '12']);
 const addrs = async (ns: string) =>
   (JSON.parse(await exec(ns, 'ip', ['-4', '-j', 'addr', 'show', 'dev', 'vxlan.calico'])) as { addr_info: { local: string; prefixlen: number }[] }[])[0].addr_info.map((a) => `${a.local}/${a.prefixlen}`);
 
